@@ -1,0 +1,335 @@
+"""Every write of the accounts app: companies, memberships, invitations, API tokens, staff groups."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import CompanyRole, CompanyStatus, StaffRole
+from accounts.models import ApiToken, Company, Invitation, Membership
+from accounts.roles import STAFF_ROLE_PERMISSIONS, WAGTAIL_ADMIN_ROLES, permission_allowed
+
+User = get_user_model()
+
+INVITATION_SALT = "serverstock.accounts.invitation"
+INVITATION_LIFETIME = timedelta(days=7)
+TOKEN_PREFIX_LENGTH = 8
+# The marketing site's apps: their permissions go with Wagtail's, to administrators (and marketers).
+CMS_APP_LABELS = {"home", "taggit"}
+
+
+# --- companies -------------------------------------------------------------------------------------------
+
+
+def _next_account_number() -> str:
+    """The next account number: one more than the highest issued (unique, not necessarily gapless)."""
+    numbers = Company.objects.select_for_update().values_list("account_number", flat=True)
+    highest = max((int(number) for number in numbers if number.isdigit()), default=100000)
+    return str(highest + 1)
+
+
+@transaction.atomic
+def company_create(*, name: str, legal_name: str = "", **fields) -> Company:
+    """Create a company with the next account number."""
+    return company_register(company=Company(name=name.strip(), legal_name=legal_name.strip(), **fields))
+
+
+@transaction.atomic
+def company_register(*, company: Company) -> Company:
+    """Number and save a company built elsewhere (the admin's form); validates it first."""
+    company.account_number = _next_account_number()
+    company.full_clean()
+    company.save()
+    return company
+
+
+@transaction.atomic
+def company_update(*, company: Company, **fields) -> Company:
+    """Change a company's details (account number excluded)."""
+    fields.pop("account_number", None)
+    for name, value in fields.items():
+        setattr(company, name, value)
+    company.full_clean()
+    company.save()
+    return company
+
+
+@transaction.atomic
+def company_set_status(*, company: Company, status: str) -> Company:
+    """Activate, suspend or close a company."""
+    if status not in CompanyStatus.values:
+        raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": status}})
+    company.status = status
+    company.save(update_fields=["status", "last_updated"])
+    return company
+
+
+# --- memberships -----------------------------------------------------------------------------------------
+
+
+def membership_for(*, user, company: Company | int) -> Membership | None:
+    """The user's active membership at ``company``, if any."""
+    company_id = getattr(company, "pk", company)
+    return Membership.objects.active().filter(user=user, company_id=company_id).select_related("company").first()
+
+
+def _require_manager(*, actor, company: Company) -> None:
+    if actor is None or actor.is_staff and actor.has_perm("accounts.change_membership"):
+        return
+    membership = membership_for(user=actor, company=company)
+    if membership is None or not membership.can("manage_users"):
+        raise PermissionDenied(_("Only an owner of %(company)s can manage its users.") % {"company": company})
+
+
+def _ensure_owner_remains(*, company: Company, excluding: Membership) -> None:
+    owners = Membership.objects.active().filter(company=company, role=CompanyRole.OWNER).exclude(pk=excluding.pk)
+    if not owners.exists():
+        raise ValidationError(
+            _("%(company)s must keep at least one owner: make someone else owner first.") % {"company": company}
+        )
+
+
+@transaction.atomic
+def membership_add(*, company: Company, user, role: str = CompanyRole.TECHNICAL, actor=None) -> Membership:
+    """Give ``user`` a role at ``company`` (re-activating a former membership)."""
+    _require_manager(actor=actor, company=company)
+    membership, _created = Membership.objects.get_or_create(user=user, company=company, defaults={"role": role})
+    membership.role = role
+    membership.is_active = True
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, actor=None) -> Membership:
+    """Change a member's role; the company always keeps an owner."""
+    _require_manager(actor=actor, company=membership.company)
+    if membership.role == CompanyRole.OWNER and role != CompanyRole.OWNER:
+        _ensure_owner_remains(company=membership.company, excluding=membership)
+    membership.role = role
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor=None) -> Membership:
+    """Take a user out of a company (kept, inactive, for history); the last owner cannot be removed."""
+    _require_manager(actor=actor, company=membership.company)
+    if membership.role == CompanyRole.OWNER:
+        _ensure_owner_remains(company=membership.company, excluding=membership)
+    membership.is_active = False
+    membership.save()
+    return membership
+
+
+# --- invitations -----------------------------------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """A signed reference to the invitation, for the link in the e-mail."""
+    return signing.dumps({"invitation": invitation.pk, "email": invitation.email}, salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The pending invitation a link points at; a clear error when it is forged, expired or used."""
+    try:
+        payload = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_LIFETIME)
+    except signing.SignatureExpired as error:
+        raise ValidationError(_("This invitation has expired. Ask the owner to invite you again.")) from error
+    except signing.BadSignature as error:
+        raise ValidationError(_("This invitation link is not valid. Check that you copied all of it.")) from error
+    invitation = Invitation.objects.select_related("company").filter(pk=payload["invitation"]).first()
+    if invitation is None or invitation.email != payload["email"] or invitation.revoked_at:
+        raise ValidationError(_("This invitation was withdrawn. Ask the owner to invite you again."))
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation has already been used. Sign in instead."))
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError(_("This invitation has expired. Ask the owner to invite you again."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_create(*, company: Company, email: str, role: str, actor, base_url: str = "") -> Invitation:
+    """Invite ``email`` to ``company`` with ``role`` and send the link once the invitation is saved."""
+    _require_manager(actor=actor, company=company)
+    email = User.objects.normalize_email(email).strip().lower()
+    if Membership.objects.active().filter(company=company, user__email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("%(email)s is already a member of %(company)s.") % {"email": email, "company": company}}
+        )
+    Invitation.objects.pending().filter(company=company, email__iexact=email).update(revoked_at=timezone.now())
+    invitation = Invitation(
+        company=company,
+        email=email,
+        role=role,
+        invited_by=actor,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    invitation.full_clean()
+    invitation.save()
+    link = (base_url or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + reverse(
+        "portal:invitation_accept", args=[invitation_token(invitation)]
+    )
+    body = render_to_string("accounts/email/invitation.txt", {"invitation": invitation, "link": link, "actor": actor})
+    subject = _("You are invited to %(company)s on ServerStock") % {"company": company}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
+    """Withdraw a pending invitation."""
+    _require_manager(actor=actor, company=invitation.company)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "last_updated"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user=None, password: str = "", full_name: str = "") -> Membership:
+    """Accept an invitation once: an existing, signed-in user joins; a new user is created with ``password``."""
+    invitation = invitation_from_token(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation has already been used. Sign in instead."))
+    if user is None or not user.is_authenticated:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(
+                _("An account for %(email)s exists already: sign in, then open the link again.")
+                % {"email": invitation.email}
+            )
+        user = User(email=invitation.email, full_name=full_name.strip())
+        validate_password(password, user)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+    elif user.email.lower() != invitation.email.lower():
+        raise ValidationError(
+            _("This invitation is for %(email)s; you are signed in as %(current)s.")
+            % {"email": invitation.email, "current": user.email}
+        )
+    membership = membership_add(company=invitation.company, user=user, role=invitation.role, actor=None)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "last_updated"])
+    return membership
+
+
+# --- API tokens ------------------------------------------------------------------------------------------
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns it with the plain token, which is shown once and never stored."""
+    prefix = secrets.token_hex(TOKEN_PREFIX_LENGTH // 2)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name.strip() or _("API token"),
+        prefix=prefix,
+        secret_hash=_hash_secret(secret),
+        expires_at=expires_at,
+    )
+    token.full_clean()
+    token.save()
+    return token, f"ss_{prefix}_{secret}"
+
+
+def api_token_authenticate(raw: str):
+    """The user a presented token belongs to, or None when it is unknown, revoked or expired."""
+    try:
+        marker, prefix, secret = raw.split("_", 2)
+    except ValueError:
+        return None
+    if marker != "ss":
+        return None
+    token = ApiToken.objects.usable().select_related("user").filter(prefix=prefix).first()
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash_secret(secret)):
+        return None
+    if not token.user.is_active:
+        return None
+    if token.last_used is None or timezone.now() - token.last_used > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
+    return token.user
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
+    """Revoke a token; only its owner or staff allowed to change tokens may."""
+    if actor != token.user and not actor.has_perm("accounts.change_apitoken"):
+        raise PermissionDenied(_("You can only revoke your own tokens."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "last_updated"])
+    return token
+
+
+# --- staff groups ----------------------------------------------------------------------------------------
+
+
+def staff_groups_sync() -> dict[str, int]:
+    """Create the staff groups and give each exactly the permissions of ``accounts.roles``."""
+    counts = {}
+    permissions = list(Permission.objects.select_related("content_type"))
+    for role in StaffRole.values:
+        group, _created = Group.objects.get_or_create(name=role)
+        allowed = [
+            permission
+            for permission in permissions
+            if _role_allows(role, permission.content_type.app_label, permission.codename)
+        ]
+        group.permissions.set(allowed)
+        counts[role] = len(allowed)
+    return counts
+
+
+def _role_allows(role: str, app_label: str, codename: str) -> bool:
+    if app_label.startswith("wagtail") or app_label in CMS_APP_LABELS:
+        return role in WAGTAIL_ADMIN_ROLES
+    if app_label in {"auth", "contenttypes", "sessions", "admin"} and role != StaffRole.ADMINISTRATOR:
+        return False
+    if role in STAFF_ROLE_PERMISSIONS:
+        return permission_allowed(role, app_label, codename)
+    return False
+
+
+@transaction.atomic
+def staff_user_create(
+    *,
+    email: str,
+    password: str,
+    roles: list[str],
+    username: str | None = None,
+    full_name: str = "",
+    check_password_strength: bool = True,
+) -> User:
+    """Create a staff member in the given staff groups."""
+    user = User(email=email.lower(), username=username, full_name=full_name, is_staff=True)
+    if check_password_strength:
+        validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.module_loading import autodiscover_modules
+
+
+class CoreConfig(AppConfig):
+    default = True
+    name = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        # Every app declares its models in specs.py; collect them before admin or API are built.
+        autodiscover_modules("specs")
+
+
+class ServerStockAdminConfig(admin_apps.AdminConfig):
+    """Admin whose default site registers every declared model that admin.py did not register by hand."""
+
+    default = False
+    default_site = "core.admin.ServerStockAdminSite"
+
+    def ready(self) -> None:
+        autodiscover_modules("specs")
+        super().ready()
+        from django.contrib import admin
+
+        from core.registry import register_admins
+
+        register_admins(admin.site)

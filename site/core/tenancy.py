@@ -1,0 +1,73 @@
+"""The one way customer-facing code gets its querysets.
+
+Portal views, the API and consumers call :func:`for_user`; it reads the model's tenancy path from its
+``ModelSpec`` and narrows the queryset to the companies the user may see. Staff see what their model
+permissions allow. Another company's object is then simply not in the queryset, so it answers 404.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import QuerySet
+
+from core.registry import get_spec
+
+
+def member_company_ids(user) -> list[int]:
+    """Ids of the companies ``user`` is an active member of (closed companies excluded)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_member_company_ids", None)
+    if cached is None:
+        from accounts.models import Membership
+
+        cached = list(
+            Membership.objects.filter(user=user, is_active=True)
+            .exclude(company__status="closed")
+            .values_list("company_id", flat=True)
+        )
+        user._member_company_ids = cached
+    return cached
+
+
+def tenancy_path(model: type[models.Model]) -> str | None:
+    """The lookup path from ``model`` to its Company, from the model's spec."""
+    spec = get_spec(model)
+    return spec.tenancy if spec else None
+
+
+def scope_to_companies(queryset: QuerySet, company_ids) -> QuerySet:
+    """Narrow ``queryset`` to rows that belong to ``company_ids``."""
+    path = tenancy_path(queryset.model)
+    if path is None:
+        return queryset.none()
+    lookup = f"{path}__in" if path else "pk__in"
+    return queryset.filter(**{lookup: list(company_ids)})
+
+
+def for_user(model_or_queryset, user, *, company=None, staff_scope: bool = True) -> QuerySet:
+    """Everything ``user`` may see of a model, optionally narrowed to one ``company``.
+
+    * anonymous or inactive users see nothing;
+    * staff with the model's view (or change) permission see everything, unless ``staff_scope`` is false
+      (the portal passes false so that a staff member browsing it sees only the company they act for);
+    * everyone else sees the rows of the companies they are an active member of, or of ``company`` when
+      it is one of those.
+    """
+    queryset = (
+        model_or_queryset.all() if isinstance(model_or_queryset, QuerySet) else model_or_queryset._default_manager.all()
+    )
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    opts = queryset.model._meta
+    if staff_scope and user.is_staff:
+        if user.has_perm(f"{opts.app_label}.view_{opts.model_name}") or user.has_perm(
+            f"{opts.app_label}.change_{opts.model_name}"
+        ):
+            return queryset
+        return queryset.none()
+    company_ids = member_company_ids(user)
+    if company is not None:
+        company_id = getattr(company, "pk", company)
+        company_ids = [company_id] if company_id in company_ids else []
+    return scope_to_companies(queryset, company_ids)

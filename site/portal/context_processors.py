@@ -1,0 +1,16 @@
+"""Template context for portal pages: the membership, the company switcher and the navigation."""
+
+from accounts.selectors import current_membership, user_memberships
+from portal.navigation import portal_navigation
+
+
+def portal(request) -> dict:
+    if not request.path.startswith("/portal/") or not request.user.is_authenticated:
+        return {}
+    membership = current_membership(request)
+    return {
+        "membership": membership,
+        "current_company": membership.company if membership else None,
+        "switchable_memberships": user_memberships(request.user),
+        "portal_navigation": portal_navigation(request, membership),
+    }

@@ -1,0 +1,52 @@
+"""The admin sidebar, assembled from each installed app's ``navigation.SIDEBAR``, and the dashboard."""
+
+from django.apps import apps
+from django.urls import reverse_lazy
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+
+def _app_groups() -> list[dict]:
+    groups = []
+    for config in apps.get_app_configs():
+        try:
+            groups.append(import_string(f"{config.name}.navigation.SIDEBAR"))
+        except ImportError:
+            continue
+    return groups
+
+
+def sidebar(request) -> list[dict]:
+    """Unfold's ``SIDEBAR.navigation`` callback."""
+    overview = {
+        "title": _("Overview"),
+        "items": [
+            {"title": _("Dashboard"), "icon": "dashboard", "link": reverse_lazy("admin:index")},
+            {
+                "title": _("Website editor"),
+                "icon": "web",
+                "link": "/cms/",
+                "permission": lambda request: request.user.has_perm("wagtailadmin.access_admin"),
+            },
+            {
+                "title": _("Background tasks"),
+                "icon": "schedule",
+                "link": reverse_lazy("admin:django_q_task_changelist"),
+                "permission": lambda request: request.user.has_perm("django_q.view_task"),
+            },
+        ],
+    }
+    return [overview, *_app_groups()]
+
+
+def dashboard_callback(request, context: dict) -> dict:
+    """Figures for the admin dashboard; each app adds its own as it lands (``<app>.selectors.dashboard_cards``)."""
+    cards = []
+    for config in apps.get_app_configs():
+        try:
+            provider = import_string(f"{config.name}.selectors.dashboard_cards")
+        except ImportError:
+            continue
+        cards.extend(provider(request))
+    context["dashboard_cards"] = cards
+    return context
