@@ -15,9 +15,21 @@ def _sync_staff_groups(sender, apps=None, **kwargs):
     staff_groups_sync()
 
 
+def _record_last_login(sender, user, **kwargs):
+    # Django's own receiver saves the user, which would write a history row on every sign-in.
+    from django.utils import timezone
+
+    type(user).objects.filter(pk=user.pk).update(last_login=timezone.now())
+
+
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Customers & staff"
 
     def ready(self) -> None:
+        from django.contrib.auth.models import update_last_login
+        from django.contrib.auth.signals import user_logged_in
+
         post_migrate.connect(_sync_staff_groups, dispatch_uid="accounts.sync_staff_groups")
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+        user_logged_in.connect(_record_last_login, dispatch_uid="accounts.record_last_login")

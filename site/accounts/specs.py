@@ -70,8 +70,8 @@ register(
         autocomplete_fields=("company",),
         readonly_fields=("accepted_at", "accepted_by", "revoked_at", "invited_by"),
         importable=False,
+        admin_addable=False,
         api=False,
-        history=False,
     )
 )
 
@@ -85,7 +85,7 @@ register(
         readonly_fields=("prefix", "last_used", "revoked_at"),
         importable=False,
         secret_fields=("secret_hash",),
+        admin_addable=False,
         api=False,
-        history=False,
     )
 )

@@ -50,6 +50,8 @@ class ModelSpec:
     export_fields: Sequence[str] | None = None
     import_id_fields: Sequence[str] = ("id",)
     importable: bool = True
+    # Whether staff may create rows in the admin (False where rows are only made by a service or flow).
+    admin_addable: bool = True
     # API: the serializer's fields (None: every concrete field that is not secret).
     api: bool = True
     api_fields: Sequence[str] | None = None
@@ -60,14 +62,20 @@ class ModelSpec:
     customer_writable: bool = False
     # Secret fields never leave through export or API.
     secret_fields: Sequence[str] = ()
-    history: bool = True
     # Choice fields shown as coloured badges: field name -> {value: colour}.
     badges: dict[str, dict] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
         return self.model._meta.label_lower
+
+    @property
+    def api_prefix(self) -> str:
+        """The endpoint's path under ``/api/``, e.g. ``accounts/companies``."""
+        from django.utils.text import slugify
+
+        opts = self.model._meta
+        return f"{opts.app_label}/{slugify(str(opts.verbose_name_plural))}"
 
     @property
     def is_customer_visible(self) -> bool:
@@ -263,6 +271,8 @@ def generated_admin(model: type[models.Model]) -> type:
         attributes["ordering"] = list(spec.ordering)
     if not spec.importable:
         attributes["has_import_permission"] = lambda self, request: False
+    if not spec.admin_addable:
+        attributes["has_add_permission"] = lambda self, request, obj=None: False
     return type(f"{model.__name__}Admin", (SpecModelAdmin,), attributes)
 
 

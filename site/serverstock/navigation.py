@@ -31,8 +31,8 @@ def sidebar(request) -> list[dict]:
             {
                 "title": _("Background tasks"),
                 "icon": "schedule",
-                "link": reverse_lazy("admin:django_q_task_changelist"),
-                "permission": lambda request: request.user.has_perm("django_q.view_task"),
+                "link": reverse_lazy("admin:django_q_success_changelist"),
+                "permission": lambda request: request.user.has_perm("django_q.view_success"),
             },
         ],
     }

@@ -11,7 +11,7 @@ for spec in all_specs():
     if spec.api:
         opts = spec.model._meta
         router.register(
-            f"{opts.app_label}/{opts.verbose_name_plural.replace(' ', '-').lower()}",
+            spec.api_prefix,
             resolved(spec.model, "viewset"),
             basename=spec.api_basename or f"{opts.app_label}-{opts.model_name}",
         )

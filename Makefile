@@ -1,0 +1,67 @@
+# ServerStock: `make run` serves the whole product with demo data, `make test` runs the suite.
+# Each target creates .venv and installs what it needs on first use.
+
+SHELL := /bin/bash
+# The first Python 3.12+ on PATH (pyenv's shims honour .python-version).
+PYTHON ?= $(shell for candidate in python3 python3.14 python3.13 python3.12; do \
+	if command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+	then command -v $$candidate; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+# Debian packages: rrdtool's binding builds against librrd-dev; WeasyPrint needs pango; browser tests use
+# Debian's chromium (Playwright never downloads one); snmpd and openipmi are the simulated devices.
+DEB_PACKAGES := build-essential python3-dev python3-venv pkg-config librrd-dev rrdtool rrdcached libpango-1.0-0 libpangoft2-1.0-0 \
+	fonts-dejavu-core chromium poppler-utils snmpd openipmi ipmitool
+PYTEST_ARGS ?=
+
+.PHONY: run test lint bench deps install migrate demo check-deploy clean
+
+run: install migrate
+	@DEBUG=1 $(MANAGE) demo
+	@DEBUG=1 $(MANAGE) serve
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+migrate: install
+	@$(MANAGE) migrate --noinput -v 0
+
+check-deploy: install
+	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
+		ALLOWED_HOSTS=serverstock.example $(MANAGE) check --deploy --fail-level WARNING
+
+deps:
+	@missing=$$(for package in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || echo $$package; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian packages: $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		else \
+			echo "Missing Debian packages. Run:"; echo "  sudo apt-get install -y $$missing"; exit 1; \
+		fi; \
+	fi
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(MAKE) --no-print-directory deps
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.12 or newer is needed (python3 --version)."; exit 1; fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,75 @@
+"""Serve the whole product in one foreground process group: web (ASGI, with WebSockets) and a task worker.
+
+Ctrl-C (or SIGTERM) stops every child; if one child dies, the others are stopped too. Later apps add their
+processes (the collector) to ``SERVE_PROCESSES``.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
+
+# name -> argv; apps may append to this list (e.g. the collector) from their AppConfig.ready().
+SERVE_PROCESSES: list[tuple[str, list[str]]] = [
+    ("worker", [sys.executable, MANAGE, "qcluster"]),
+]
+
+
+class Command(BaseCommand):
+    help = "Run the web server and the django-q2 worker together; Ctrl-C stops both."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--address", default="127.0.0.1:8000")
+
+    def handle(self, *args, address: str = "127.0.0.1:8000", **options):
+        base = f"http://{address}"
+        self.stdout.write(
+            "\n".join(
+                [
+                    self.style.SUCCESS("ServerStock is starting:"),
+                    f"  website          {base}/",
+                    f"  staff admin      {base}/admin/      (admin, billing, support, noc / demo)",
+                    f"  website editor   {base}/cms/",
+                    f"  customer portal  {base}/portal/     (alice@acme.example, bob@globex.example / demo)",
+                    f"  API docs         {base}/api/docs/",
+                    f"  health           {base}/healthz",
+                    "Press Ctrl-C to stop.",
+                    "",
+                ]
+            )
+        )
+        processes = [("web", [sys.executable, MANAGE, "runserver", address, "--noreload"]), *SERVE_PROCESSES]
+        children = [(name, subprocess.Popen(argv, env=os.environ.copy())) for name, argv in processes]
+        stopping = False
+
+        def stop(*_args):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping:
+                for name, child in children:
+                    if child.poll() is not None:
+                        self.stderr.write(f"{name} exited with {child.returncode}; stopping the others.")
+                        stopping = True
+                time.sleep(0.5)
+        finally:
+            for _name, child in children:
+                if child.poll() is None:
+                    child.terminate()
+            deadline = time.monotonic() + 10
+            for _name, child in children:
+                try:
+                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        self.stdout.write("Stopped.")
