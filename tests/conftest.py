@@ -49,3 +49,44 @@ def client_for():
         return client
 
     return make
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser). Tests using it are marked slow."""
+    import os
+    import shutil
+
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run 'make deps' (Debian package 'chromium').")
+    # Playwright's sync API runs an event loop; the test body still talks to the database synchronously.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page; ``page.base_url`` is the live server's address."""
+    context = browser.new_context(base_url=live_server.url)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    tab.base_url = live_server.url
+    yield tab
+    context.close()

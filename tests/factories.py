@@ -1,5 +1,8 @@
 """One factory per customer-visible model, keyed by model: the generic suites use them.
 
+Each app's ``tests/<app>/factories.py`` registers its own with ``@register_factory(Model)``; they are all
+imported at the bottom of this module.
+
 ``OBJECT_FACTORIES[Model](company)`` returns a saved instance that belongs to ``company``. Every declared
 model with a tenancy path must have one (tests/core/test_registry.py checks), so a new model is covered by the
 API tenancy, admin and import suites the moment it is declared.
@@ -24,3 +27,33 @@ def register_factory(model):
         return function
 
     return decorate
+
+
+# Portal URL name (without "portal:") -> function (other_company, its_owner) -> URL args naming an object of
+# that other company. Every portal URL with arguments must be listed (tests/portal/test_urls.py checks) so the
+# suite can prove that a customer of Acme gets 404 for it.
+FOREIGN_PORTAL_OBJECTS = {}
+
+
+def register_foreign_portal_object(*url_names):
+    """Decorator for later apps: ``@register_foreign_portal_object("server_detail")`` on ``(company, owner)``."""
+
+    def decorate(function):
+        for name in url_names:
+            FOREIGN_PORTAL_OBJECTS[name] = function
+        return function
+
+    return decorate
+
+
+def _import_app_factories() -> None:
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if module.ispkg and (Path(__file__).parent / module.name / "factories.py").exists():
+            importlib.import_module(f"tests.{module.name}.factories")
+
+
+_import_app_factories()
