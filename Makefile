@@ -38,7 +38,8 @@ migrate: install
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
-		ALLOWED_HOSTS=serverstock.example $(MANAGE) check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=serverstock.example EMAIL_HOST=smtp.serverstock.example \
+		$(MANAGE) check --deploy --fail-level WARNING
 
 deps:
 	@missing=$$(for package in $(DEB_PACKAGES); do \
