@@ -1,0 +1,59 @@
+"""``python -m collector run [--shard I/N] [--once]``: poll this shard's devices (see collector/runner.py)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+
+from collector.config import Config
+from collector.runner import Collector
+from collector.shard import Shard
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m collector", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="poll SNMP devices into RRD files and report to the portal")
+    run.add_argument("--shard", type=Shard.parse, default=Shard(0, 1), help="this collector's shard, I/N (0-based)")
+    run.add_argument("--once", action="store_true", help="poll every device once, write, report and exit")
+    run.add_argument("--log-level", default="INFO")
+    return parser.parse_args(argv)
+
+
+async def run(config: Config, *, once: bool) -> int:
+    collector = Collector(config)
+    try:
+        if once:
+            stats = await collector.run_once()
+            print(json.dumps(stats))
+            return 0 if not collector.portal.backlog else 2
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await collector.run(stop)
+        return 0
+    finally:
+        collector.client.close()
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s collector %(levelname)s %(message)s")
+    config = Config.from_env(shard=args.shard)
+    if not config.token:
+        print("COLLECTOR_TOKEN is not set: create one with 'manage.py collector_token'.", file=sys.stderr)
+        return 1
+    try:
+        import uvloop  # optional: faster event loop when installed
+    except ImportError:
+        return asyncio.run(run(config, once=args.once))
+    return uvloop.run(run(config, once=args.once))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

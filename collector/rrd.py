@@ -1,0 +1,172 @@
+"""One RRD file per interface, MRTG-style archives, written directly or through rrdcached (batched).
+
+Data sources hold the raw counters as DERIVE with a minimum of 0, so rrdtool turns them into per-second
+rates and a counter that went back (agent restart, the rare 64-bit wrap) gives an unknown interval rather
+than a spike; the octet sources get the interface speed as their maximum, so garbage above line rate is
+dropped by rrdtool as well as by the collector (``counters.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import rrdtool
+
+STEP = 60  # seconds; polls every 60 s, or 300 s for MRTG-classic devices (heartbeat covers both)
+HEARTBEAT = 600
+DATA_SOURCES = ("in_octets", "out_octets", "in_errors", "out_errors", "in_discards", "out_discards", "status")
+# RRD data source names are at most 19 characters of [a-zA-Z0-9_].
+DS_NAMES = ("in", "out", "inerr", "outerr", "indisc", "outdisc", "status")
+# (steps per row, rows): 1-minute for a day (for fresh graphs), then MRTG's 5 min / 2 days, 30 min / 2 weeks,
+# 2 h / 2 months, 1 day / 2 years, each as AVERAGE and MAX.
+ARCHIVES = ((1, 1440), (5, 576), (30, 672), (120, 744), (1440, 732))
+
+
+def interface_file_name(name: str) -> str:
+    """A file name for an interface name (``Gi1/0/1`` -> ``Gi1_0_1.rrd``), stable and filesystem-safe."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "interface"
+    return f"{safe}.rrd"
+
+
+def rrd_path(rrd_dir: Path | str, device_id: int, interface_name: str) -> Path:
+    """Where the RRD of ``interface_name`` on device ``device_id`` lives (the portal reads the same path)."""
+    return Path(rrd_dir) / f"device-{int(device_id)}" / interface_file_name(interface_name)
+
+
+def create_arguments(*, speed_mbps: int | None, start: int | None = None) -> list[str]:
+    """The ``rrdtool create`` arguments (after the file name)."""
+    limit = str(int(speed_mbps * 1_000_000 / 8)) if speed_mbps else "U"
+    args = ["--step", str(STEP)]
+    if start is not None:
+        args += ["--start", str(start)]
+    for ds in DS_NAMES:
+        if ds == "status":
+            args.append(f"DS:{ds}:GAUGE:{HEARTBEAT}:0:7")
+        elif ds in ("in", "out"):
+            args.append(f"DS:{ds}:DERIVE:{HEARTBEAT}:0:{limit}")
+        else:
+            args.append(f"DS:{ds}:DERIVE:{HEARTBEAT}:0:U")
+    for cf in ("AVERAGE", "MAX"):
+        for steps, rows in ARCHIVES:
+            args.append(f"RRA:{cf}:0.5:{steps}:{rows}")
+    return args
+
+
+def ensure_rrd(path: Path, *, speed_mbps: int | None, start: int | None = None) -> bool:
+    """Create the RRD at ``path`` unless it exists; True when this call created it.
+
+    Safe with several collectors at once: the file is built under a unique temporary name in the same
+    directory and linked into place with ``os.link``, which fails if another process won the race, so a
+    reader never sees a half-written file and nobody overwrites anyone.
+    """
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    try:
+        rrdtool.create(str(temporary), *create_arguments(speed_mbps=speed_mbps, start=start))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def update_values(values: dict[str, int | None]) -> str:
+    """``v1:v2:...`` in DS order, ``U`` for missing values."""
+    return ":".join("U" if values.get(name) is None else str(int(values[name])) for name in DATA_SOURCES)
+
+
+class RrdcachedClient:
+    """The rrdcached text protocol over a UNIX or TCP socket; updates go in one BATCH per flush."""
+
+    def __init__(self, address: str, *, timeout: float = 10.0):
+        self.address = address
+        self.timeout = timeout
+
+    def _connect(self) -> socket.socket:
+        address = self.address
+        if address.startswith("unix:"):
+            address = address[5:]
+        if address.startswith("/"):
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(self.timeout)
+            sock.connect(address)
+            return sock
+        host, _, port = address.rpartition(":")
+        sock = socket.create_connection((host or "127.0.0.1", int(port or 42217)), timeout=self.timeout)
+        return sock
+
+    @staticmethod
+    def _read_line(stream) -> str:
+        return stream.readline().decode("utf-8", errors="replace").rstrip("\n")
+
+    def batch(self, updates: list[tuple[str, list[str]]]) -> list[str]:
+        """Send every ``(path, [ts:values, ...])`` in one BATCH; return the daemon's per-line errors."""
+        if not updates:
+            return []
+        with self._connect() as sock, sock.makefile("rwb") as stream:
+            stream.write(b"BATCH\n")
+            stream.flush()
+            self._read_line(stream)  # "0 Go ahead.  End with dot '.' on its own line."
+            for path, entries in updates:
+                stream.write(f"UPDATE {path} {' '.join(entries)}\n".encode())
+            stream.write(b".\n")
+            stream.flush()
+            status = self._read_line(stream)
+            count = int(status.split(" ", 1)[0]) if status else 0
+            return [self._read_line(stream) for _ in range(max(count, 0))]
+
+    def flush(self, path: str) -> None:
+        """Ask the daemon to write ``path``'s pending updates to disk (before reading it)."""
+        with self._connect() as sock, sock.makefile("rwb") as stream:
+            stream.write(f"FLUSH {path}\n".encode())
+            stream.flush()
+            self._read_line(stream)
+
+
+class RrdWriter:
+    """Collects updates during a cycle and writes them in one go: per file directly, or one rrdcached BATCH."""
+
+    def __init__(self, rrd_dir: Path | str, *, rrdcached_address: str = ""):
+        self.rrd_dir = Path(rrd_dir)
+        self.cached = RrdcachedClient(rrdcached_address) if rrdcached_address else None
+        self.pending: dict[Path, list[str]] = defaultdict(list)
+        self._known: set[Path] = set()
+        self.errors: list[str] = []
+
+    def add(self, *, device_id: int, interface_name: str, timestamp: int, values: dict, speed_mbps=None) -> Path:
+        """Queue one sample (raw counters and status) for an interface; creates its RRD on first sight."""
+        path = rrd_path(self.rrd_dir, device_id, interface_name)
+        if path not in self._known:
+            ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - STEP)
+            self._known.add(path)
+        entries = self.pending[path]
+        # rrdtool refuses two updates with the same second; keep the later one.
+        if entries and entries[-1].split(":", 1)[0] == str(timestamp):
+            entries.pop()
+        entries.append(f"{timestamp}:{update_values(values)}")
+        return path
+
+    def flush(self) -> int:
+        """Write every queued update; returns the number of files written."""
+        pending, self.pending = self.pending, defaultdict(list)
+        if not pending:
+            return 0
+        if self.cached is not None:
+            self.errors += self.cached.batch([(str(path.resolve()), entries) for path, entries in pending.items()])
+            return len(pending)
+        for path, entries in pending.items():
+            try:
+                rrdtool.update(str(path), *entries)
+            except rrdtool.OperationalError as error:
+                # e.g. an update older than the file's last one after a clock step: keep the rest going.
+                self.errors.append(f"{path}: {error}")
+        return len(pending)

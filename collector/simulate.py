@@ -1,0 +1,141 @@
+"""Run simulated SNMP agents (snmpsim) on 127.0.0.1 for tests, the demo and benchmarks.
+
+Django-free. Follows ../shared/TESTBED.md: options after ``--v3-engine-id=auto``; the data file's name is
+the community; ``self.snmprec`` serves the empty v3 context; root needs ``SNMPSIM_ALLOW_ROOT=true``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "snmp"
+SWITCH48 = FIXTURES / "switch48"
+
+
+@dataclass
+class V3User:
+    """An SNMPv3 user (SHA authentication, AES-128 privacy)."""
+
+    name: str = "collector"
+    auth_key: str = "authpass123"
+    priv_key: str = "privpass123"
+
+
+@dataclass
+class Agent:
+    """A running snmpsim process."""
+
+    process: subprocess.Popen
+    port: int
+    data_dir: Path
+    community: str = "public"
+    users: list[V3User] = field(default_factory=list)
+    host: str = "127.0.0.1"
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the process by its PID: terminate, wait, kill."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=timeout)
+
+
+def free_udp_port() -> int:
+    """A UDP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def responder_executable() -> str:
+    """The snmpsim responder beside this interpreter (the project's .venv), else on PATH."""
+    candidate = Path(sys.executable).with_name("snmpsim-command-responder")
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("snmpsim-command-responder")
+    if not found:
+        raise RuntimeError("snmpsim is not installed: pip install snmpsim pysmi cryptography")
+    return found
+
+
+def start_agent(
+    data_dir: Path,
+    *,
+    port: int | None = None,
+    users: list[V3User] | None = None,
+    log_path: Path | None = None,
+    ready_timeout: float = 20.0,
+) -> Agent:
+    """Start snmpsim serving ``data_dir`` on 127.0.0.1 and wait (with a deadline) until it answers."""
+    port = port or free_udp_port()
+    users = users if users is not None else [V3User()]
+    argv = [responder_executable(), "--v3-engine-id=auto"]
+    for user in users:
+        argv += [
+            f"--v3-user={user.name}",
+            f"--v3-auth-key={user.auth_key}",
+            "--v3-auth-proto=SHA",
+            f"--v3-priv-key={user.priv_key}",
+            "--v3-priv-proto=AES",
+        ]
+    argv += [
+        f"--data-dir={data_dir}",
+        f"--agent-udpv4-endpoint=127.0.0.1:{port}",
+        f"--cache-dir={data_dir / '.cache'}",
+    ]
+    env = {**os.environ, "SNMPSIM_ALLOW_ROOT": "true"}
+    log = open(log_path or os.devnull, "ab")  # noqa: SIM115 - handed to the child
+    try:
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    finally:
+        log.close()
+    agent = Agent(process=process, port=port, data_dir=Path(data_dir), users=users)
+    try:
+        wait_until_answering(agent, timeout=ready_timeout)
+    except BaseException:
+        agent.stop()
+        raise
+    return agent
+
+
+def wait_until_answering(agent: Agent, *, timeout: float) -> None:
+    """Poll sysName.0 until the agent answers; raise when the deadline passes or the process exits."""
+    from collector.snmp import SnmpClient, Target
+
+    async def probe() -> bool:
+        client = SnmpClient()
+        target = Target(0, agent.host, agent.port, community=agent.community, timeout=0.5, retries=0)
+        try:
+            return await client.get_scalar(target, "1.3.6.1.2.1.1.5.0") is not None
+        except Exception:
+            return False
+        finally:
+            client.close()
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if agent.process.poll() is not None:
+            raise RuntimeError(f"snmpsim exited with {agent.process.returncode} before answering")
+        if asyncio.run(probe()):
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"snmpsim on port {agent.port} did not answer within {timeout} s")
+
+
+def prepare_data_dir(directory: Path, *, source: Path = SWITCH48) -> Path:
+    """Copy a fixture's data files into ``directory`` (the agent may write its cache beside them)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in source.glob("*.snmprec"):
+        shutil.copyfile(path, directory / path.name)
+    return directory

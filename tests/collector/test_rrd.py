@@ -1,0 +1,152 @@
+"""RRD files: idempotent creation under concurrency, MRTG-style archives, rates from raw counters, rrdcached."""
+
+import multiprocessing
+import shutil
+import subprocess
+import time
+
+import pytest
+import rrdtool
+
+from collector import rrd
+
+
+def _create(path, results):
+    results.put(rrd.ensure_rrd(path, speed_mbps=1000, start=1_000_000_000))
+
+
+def test_creation_is_idempotent(tmp_path):
+    path = tmp_path / "device-1" / "Gi1_0_1.rrd"
+    assert rrd.ensure_rrd(path, speed_mbps=1000) is True
+    before = path.stat().st_mtime_ns
+    assert rrd.ensure_rrd(path, speed_mbps=1000) is False
+    assert path.stat().st_mtime_ns == before
+    assert [p.name for p in path.parent.iterdir()] == ["Gi1_0_1.rrd"]  # no temporary files left
+
+
+def test_concurrent_creators_make_exactly_one_file(tmp_path):
+    path = tmp_path / "device-7" / "xe-0_0_1.rrd"
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [context.Process(target=_create, args=(path, results)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+    created = [results.get(timeout=5) for _ in workers]
+    assert created.count(True) == 1
+    assert sorted(p.name for p in path.parent.iterdir()) == ["xe-0_0_1.rrd"]
+    assert rrdtool.info(str(path))["step"] == rrd.STEP
+
+
+def test_archive_layout(tmp_path):
+    path = tmp_path / "a.rrd"
+    rrd.ensure_rrd(path, speed_mbps=1000)
+    info = rrdtool.info(str(path))
+    assert info["step"] == 60
+    assert info["ds[in].type"] == "DERIVE"
+    assert info["ds[in].min"] == 0
+    assert info["ds[in].max"] == 125_000_000
+    assert info["ds[inerr].max"] is None or info["ds[inerr].max"] != info["ds[inerr].max"]  # unknown (NaN)
+    assert info["ds[status].type"] == "GAUGE"
+    assert set(rrd.DS_NAMES) == {key[3:-7] for key in info if key.startswith("ds[") and key.endswith("].index")}
+    archives = set()
+    index = 0
+    while f"rra[{index}].cf" in info:
+        archives.add((info[f"rra[{index}].cf"], info[f"rra[{index}].pdp_per_row"] * 60, info[f"rra[{index}].rows"]))
+        index += 1
+    day, two_days, two_weeks, two_months, two_years = 86400, 2 * 86400, 14 * 86400, 62 * 86400, 732 * 86400
+    for cf in ("AVERAGE", "MAX"):
+        assert (cf, 300, two_days // 300) in archives  # 5 minutes for 2 days
+        assert (cf, 1800, two_weeks // 1800) in archives  # 30 minutes for 2 weeks
+        assert (cf, 7200, two_months // 7200) in archives  # 2 hours for 2 months
+        assert (cf, 86400, two_years // 86400) in archives  # 1 day for 2 years
+        assert (cf, 60, day // 60) in archives
+
+
+def _fetch_in(path, start, end):
+    (_first, _last, _step), names, rows = rrdtool.fetch(
+        str(path), "AVERAGE", "-r", "60", "-s", str(start), "-e", str(end)
+    )
+    column = names.index("in")
+    return [row[column] for row in rows]
+
+
+def test_rates_and_restart_without_spike(tmp_path):
+    start = 1_700_000_000 - 1_700_000_000 % 60
+    writer = rrd.RrdWriter(tmp_path)
+    counter = 0
+    for minute in range(6):
+        counter += 6_000_000  # 100,000 bytes/s
+        writer.add(device_id=3, interface_name="Gi1/0/1", timestamp=start + 60 * minute, values={"in_octets": counter})
+    writer.add(device_id=3, interface_name="Gi1/0/1", timestamp=start + 360, values={"in_octets": 1_000})  # restart
+    writer.add(device_id=3, interface_name="Gi1/0/1", timestamp=start + 420, values={"in_octets": 6_001_000})
+    assert writer.flush() == 1
+    assert writer.errors == []
+    values = _fetch_in(rrd.rrd_path(tmp_path, 3, "Gi1/0/1"), start + 60, start + 420)
+    known = [value for value in values if value is not None]
+    assert known and all(value == pytest.approx(100_000) for value in known)
+    assert None in values  # the restart interval is unknown, not a spike
+
+
+def test_rate_above_speed_is_unknown(tmp_path):
+    start = 1_700_000_000 - 1_700_000_000 % 60
+    writer = rrd.RrdWriter(tmp_path)
+    writer.add(device_id=4, interface_name="eth0", timestamp=start, values={"in_octets": 0}, speed_mbps=10)
+    writer.add(device_id=4, interface_name="eth0", timestamp=start + 60, values={"in_octets": 10**12}, speed_mbps=10)
+    writer.flush()
+    assert all(value is None for value in _fetch_in(rrd.rrd_path(tmp_path, 4, "eth0"), start + 60, start + 60))
+
+
+def test_file_names_are_safe():
+    assert rrd.interface_file_name("Gi1/0/1") == "Gi1_0_1.rrd"
+    assert rrd.interface_file_name("../../etc") == "etc.rrd"
+    assert rrd.rrd_path("/x", 5, "Port 1").as_posix() == "/x/device-5/Port_1.rrd"
+
+
+@pytest.fixture
+def rrdcached(tmp_path):
+    """rrdcached on a UNIX socket in tmp_path (Debian package), stopped by PID."""
+    executable = shutil.which("rrdcached") or "/usr/bin/rrdcached"
+    if not shutil.which(executable):
+        pytest.fail("rrdcached is missing: apt-get install rrdcached (Makefile DEB_PACKAGES)")
+    socket_path = tmp_path / "rrdcached.sock"
+    process = subprocess.Popen(
+        [executable, "-g", "-l", f"unix:{socket_path}", "-p", str(tmp_path / "rrdcached.pid"), "-w", "3600"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while not socket_path.exists():
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            pytest.fail("rrdcached did not start")
+        time.sleep(0.05)
+    yield f"unix:{socket_path}"
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def test_batched_updates_through_rrdcached(tmp_path, rrdcached):
+    start = 1_700_000_000 - 1_700_000_000 % 60
+    writer = rrd.RrdWriter(tmp_path / "rrd", rrdcached_address=rrdcached)
+    for port in range(1, 49):
+        for minute in range(3):
+            writer.add(
+                device_id=9,
+                interface_name=f"Gi1/0/{port}",
+                timestamp=start + 60 * minute,
+                values={"in_octets": port * 60 * minute * 1000},
+            )
+    assert writer.flush() == 48
+    assert writer.errors == []
+    path = rrd.rrd_path(tmp_path / "rrd", 9, "Gi1/0/48")
+    writer.cached.flush(str(path.resolve()))
+    assert rrdtool.last(str(path)) == start + 120
+    values = [value for value in _fetch_in(path, start, start + 120) if value is not None]
+    assert values and all(value == pytest.approx(48_000) for value in values)
