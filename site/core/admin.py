@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -35,3 +36,18 @@ class ServerStockAdminSite(UnfoldAdminSite):
         """Sign-in goes through allauth, so rate limits and staff MFA apply to the admin too."""
         target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
         return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
+
+
+def restyle_third_party_admins(site) -> None:
+    """Re-register admins of third-party apps (allauth, django-q2, taggit...) with unfold's look.
+
+    Each keeps its own behaviour: the new class derives from the original admin class and unfold's ModelAdmin.
+    """
+    for model, model_admin in list(site._registry.items()):
+        original = type(model_admin)
+        if issubclass(original, ModelAdmin):
+            continue
+        bases = (ModelAdmin,) if original is admin.ModelAdmin else (original, ModelAdmin)
+        restyled = type(original.__name__, bases, {"__module__": original.__module__})
+        site.unregister(model)
+        site.register(model, restyled)

@@ -24,6 +24,8 @@ class ServerStockAdminConfig(admin_apps.AdminConfig):
         super().ready()
         from django.contrib import admin
 
+        from core.admin import restyle_third_party_admins
         from core.registry import register_admins
 
         register_admins(admin.site)
+        restyle_third_party_admins(admin.site)
