@@ -97,6 +97,9 @@ INSTALLED_APPS = [
     "accounts",
     "portal",
     "cms.home",
+    "cms.marketing",
+    "cms.leads",
+    "cms.announcements",
 ]
 
 MIDDLEWARE = [
@@ -320,3 +323,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Marketing site (cms/): where quote requests go when a form page names no address, and the form's rate limit.
+CMS_SALES_EMAIL = os.environ.get("CMS_SALES_EMAIL", "sales@serverstock.example")
+CMS_QUOTE_RATE_LIMIT = int(os.environ.get("CMS_QUOTE_RATE_LIMIT", "5"))  # submissions per address per hour
+CMS_QUOTE_RATE_WINDOW_SECONDS = 3600
+# Behind a reverse proxy, the request header carrying the visitor's address (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
+CMS_CLIENT_IP_HEADER = os.environ.get("CMS_CLIENT_IP_HEADER", "")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("", include("cms.marketing.urls")),  # robots.txt
 ]
 
 if settings.DEBUG:
