@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "portal",
+    "tickets",
     "cms.home",
     "cms.marketing",
     "cms.leads",
@@ -330,3 +331,9 @@ CMS_QUOTE_RATE_LIMIT = int(os.environ.get("CMS_QUOTE_RATE_LIMIT", "5"))  # submi
 CMS_QUOTE_RATE_WINDOW_SECONDS = 3600
 # Behind a reverse proxy, the request header carrying the visitor's address (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
 CMS_CLIENT_IP_HEADER = os.environ.get("CMS_CLIENT_IP_HEADER", "")
+
+# Tickets: attachment limits, SLA warnings, e-mail reply matching, remote-hands rate.
+TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TICKET_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+TICKET_SLA_WARNING_MINUTES = int(os.environ.get("TICKET_SLA_WARNING_MINUTES", "60"))
+TICKET_REPLY_ADDRESS = os.environ.get("TICKET_REPLY_ADDRESS", "support@serverstock.example")
+TICKET_REMOTE_HANDS_HOURLY_RATE = os.environ.get("TICKET_REMOTE_HANDS_HOURLY_RATE", "120.00")

@@ -1,0 +1,79 @@
+"""Ticket factories for the generic suites (``@register_factory``) and the tickets tests.
+
+Everything is made through the services, so the objects are the ones customers and staff really get.
+"""
+
+import base64
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+
+from accounts.choices import CompanyRole, StaffRole
+from accounts.models import Membership
+from tests.accounts.factories import MembershipFactory, UserFactory, staff_member
+from tests.factories import register_factory
+from tickets import services
+from tickets.choices import TicketCategory
+from tickets.models import Attachment, Message, PartUsed, Ticket, TimeEntry
+
+# A valid 1×1 PNG.
+PNG_BYTES = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def png_upload(name: str = "photo.png") -> ContentFile:
+    return ContentFile(PNG_BYTES, name=name)
+
+
+def company_requester(company):
+    """An active member of ``company`` who may open tickets (the first one, else a new technical member)."""
+    membership = (
+        Membership.objects.filter(company=company, is_active=True, role__in=[CompanyRole.OWNER, CompanyRole.TECHNICAL])
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        membership = MembershipFactory(company=company, user=UserFactory(), role=CompanyRole.TECHNICAL)
+    return membership.user
+
+
+def technician():
+    """A support technician (one per test database)."""
+    from accounts.models import User
+
+    user = User.objects.filter(email="tech@serverstock.test").first()
+    return user or staff_member(roles=[StaffRole.SUPPORT], email="tech@serverstock.test", full_name="Tess Tech")
+
+
+@register_factory(Ticket)
+def make_ticket(company, **fields) -> Ticket:
+    fields.setdefault("subject", "Server does not boot")
+    fields.setdefault("body", "It stopped after a kernel update.")
+    return services.ticket_open(
+        company=company, requester=fields.pop("requester", None) or company_requester(company), **fields
+    )
+
+
+@register_factory(Message)
+def make_message(company) -> Message:
+    ticket = make_ticket(company)
+    return ticket.messages.first()
+
+
+@register_factory(Attachment)
+def make_attachment(company) -> Attachment:
+    ticket = make_ticket(company, attachments=[png_upload()])
+    return Attachment.objects.get(message__ticket=ticket)
+
+
+@register_factory(TimeEntry)
+def make_time_entry(company) -> TimeEntry:
+    ticket = make_ticket(company, category=TicketCategory.REMOTE_HANDS)
+    return services.ticket_log_time(ticket=ticket, technician=technician(), minutes=30, work_done="Swapped a disk")
+
+
+@register_factory(PartUsed)
+def make_part(company) -> PartUsed:
+    ticket = make_ticket(company, category=TicketCategory.REMOTE_HANDS)
+    return services.ticket_add_part(ticket=ticket, actor=technician(), name="SSD 960 GB", unit_price=Decimal("89.00"))
