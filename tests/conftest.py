@@ -63,22 +63,26 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by Playwright (never a downloaded browser). Tests using it are marked slow."""
-    import os
+    """Debian's Chromium driven by Playwright (never a downloaded browser). Tests using it are marked slow.
+
+    Module-scoped on purpose: Playwright's sync API keeps an event loop running in the main thread while it is
+    open, which would break later tests that call ``asyncio.run`` (the collector's).
+    """
     import shutil
 
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run 'make deps' (Debian package 'chromium').")
-    # Playwright's sync API runs an event loop; the test body still talks to the database synchronously.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    with pytest.MonkeyPatch.context() as patch:
+        # The test body still talks to the database synchronously while Playwright's loop runs.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield instance
+            instance.close()
 
 
 @pytest.fixture
