@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "portal",
+    "dcim",
     "tickets",
     "cms.home",
     "cms.marketing",

@@ -1,0 +1,125 @@
+"""Factories of the DCIM models; the customer-visible ones are registered for the generic suites."""
+
+import itertools
+from decimal import Decimal
+
+from dcim.choices import DeviceStatus, InterfaceType, Ownership
+from dcim.models import (
+    CrossConnect,
+    Device,
+    DeviceType,
+    Interface,
+    Manufacturer,
+    PowerCircuit,
+    PowerPanel,
+    Rack,
+    RackReservation,
+    Room,
+    Row,
+    Site,
+)
+from tests.factories import register_factory
+
+_numbers = itertools.count(1)
+
+
+def site(name: str = "Ashburn 1") -> Site:
+    return Site.objects.get_or_create(slug=name.lower().replace(" ", "-"), defaults={"name": name, "code": "IAD1"})[0]
+
+
+def room(name: str = "Hall 1") -> Room:
+    return Room.objects.get_or_create(site=site(), name=name)[0]
+
+
+def row(name: str = "A") -> Row:
+    return Row.objects.get_or_create(room=room(), name=name)[0]
+
+
+def manufacturer(name: str = "Supermicro") -> Manufacturer:
+    return Manufacturer.objects.get_or_create(slug=name.lower(), defaults={"name": name})[0]
+
+
+def device_type(model: str = "SYS-1029", *, u_height: int = 1, full_depth: bool = True, **fields) -> DeviceType:
+    slug = model.lower().replace(" ", "-")
+    return DeviceType.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "manufacturer": manufacturer(),
+            "model": model,
+            "u_height": u_height,
+            "is_full_depth": full_depth,
+            "power_draw_watts": 350,
+            **fields,
+        },
+    )[0]
+
+
+def make_rack(company=None, *, name: str | None = None, u_height: int = 42, **fields) -> Rack:
+    return Rack.objects.create(
+        name=name or f"R{next(_numbers):03d}",
+        site=site(),
+        room=room(),
+        row=row(),
+        company=company,
+        u_height=u_height,
+        **fields,
+    )
+
+
+def make_device(company=None, *, rack=None, position=None, name=None, dtype=None, **fields) -> Device:
+    fields.setdefault("ownership", Ownership.CUSTOMER if company else Ownership.DATACENTER)
+    fields.setdefault("status", DeviceStatus.ACTIVE if rack else DeviceStatus.INVENTORY)
+    return Device.objects.create(
+        name=name or f"dev{next(_numbers)}",
+        device_type=dtype or device_type(),
+        company=company,
+        site=site(),
+        rack=rack,
+        position=position,
+        **fields,
+    )
+
+
+def make_interface(device, name: str | None = None, **fields) -> Interface:
+    fields.setdefault("type", InterfaceType.SFPP_10G)
+    fields.setdefault("speed", 10000)
+    return Interface.objects.create(device=device, name=name or f"eth{next(_numbers)}", **fields)
+
+
+def make_circuit(company=None, *, rack=None, amperage: int = 16, voltage: int = 230, **fields) -> PowerCircuit:
+    panel = PowerPanel.objects.get_or_create(site=site(), name="PP-1")[0]
+    return PowerCircuit.objects.create(
+        panel=panel, name=f"C{next(_numbers)}", rack=rack, company=company, amperage=amperage, voltage=voltage, **fields
+    )
+
+
+@register_factory(Rack)
+def rack_for(company) -> Rack:
+    return make_rack(company)
+
+
+@register_factory(RackReservation)
+def reservation_for(company) -> RackReservation:
+    return RackReservation.objects.create(rack=make_rack(), company=company, first_u=10, last_u=12, reason="growth")
+
+
+@register_factory(Device)
+def device_for(company) -> Device:
+    return make_device(company, serial=f"SN{next(_numbers)}", root_password="s3cret-root", ipmi_password="ipmi-pw")
+
+
+@register_factory(Interface)
+def interface_for(company) -> Interface:
+    return make_interface(make_device(company))
+
+
+@register_factory(CrossConnect)
+def cross_connect_for(company) -> CrossConnect:
+    return CrossConnect.objects.create(
+        circuit_id=f"XC-{next(_numbers):05d}", company=company, a_rack=make_rack(company), loss_db=Decimal("0.35")
+    )
+
+
+@register_factory(PowerCircuit)
+def circuit_for(company) -> PowerCircuit:
+    return make_circuit(company, rack=make_rack(company), allocated_kw=Decimal("2.00"))
