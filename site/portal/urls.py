@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal import views
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("account/users/<int:pk>/role/", views.member_change_role, name="member_change_role"),
     path("account/users/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("account/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("tickets/", include("portal.tickets.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from accounts.choices import CompanyRole, StaffRole
 from accounts.models import Membership
 from tests.accounts.factories import MembershipFactory, UserFactory, staff_member
-from tests.factories import register_factory
+from tests.factories import register_factory, register_foreign_portal_object
 from tickets import services
 from tickets.choices import TicketCategory
 from tickets.models import Attachment, Message, PartUsed, Ticket, TimeEntry
@@ -77,3 +77,14 @@ def make_time_entry(company) -> TimeEntry:
 def make_part(company) -> PartUsed:
     ticket = make_ticket(company, category=TicketCategory.REMOTE_HANDS)
     return services.ticket_add_part(ticket=ticket, actor=technician(), name="SSD 960 GB", unit_price=Decimal("89.00"))
+
+
+@register_foreign_portal_object("ticket_detail", "ticket_reply", "ticket_close")
+def _globex_ticket(globex, bob):
+    return [make_ticket(globex, requester=bob).pk]
+
+
+@register_foreign_portal_object("ticket_attachment", "ticket_attachment_preview")
+def _globex_attachment(globex, bob):
+    attachment = make_attachment(globex)
+    return [attachment.message.ticket_id, attachment.pk]
