@@ -96,8 +96,10 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "portal",
-    "dcim",
+    "monitoring",
+    "ipam",
     "tickets",
+    "dcim",
     "cms.home",
     "cms.marketing",
     "cms.leads",
@@ -331,6 +333,12 @@ LOGGING = {
     },
 }
 
+# Tickets: attachment limits, SLA warnings, e-mail reply matching, remote-hands rate.
+TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TICKET_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+TICKET_SLA_WARNING_MINUTES = int(os.environ.get("TICKET_SLA_WARNING_MINUTES", "60"))
+TICKET_REPLY_ADDRESS = os.environ.get("TICKET_REPLY_ADDRESS", "support@serverstock.example")
+TICKET_REMOTE_HANDS_HOURLY_RATE = os.environ.get("TICKET_REMOTE_HANDS_HOURLY_RATE", "120.00")
+
 # Marketing site (cms/): where quote requests go when a form page names no address, and the form's rate limit.
 CMS_SALES_EMAIL = os.environ.get("CMS_SALES_EMAIL", "sales@serverstock.example")
 CMS_QUOTE_RATE_LIMIT = int(os.environ.get("CMS_QUOTE_RATE_LIMIT", "5"))  # submissions per address per hour
@@ -338,8 +346,6 @@ CMS_QUOTE_RATE_WINDOW_SECONDS = 3600
 # Behind a reverse proxy, the request header carrying the visitor's address (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
 CMS_CLIENT_IP_HEADER = os.environ.get("CMS_CLIENT_IP_HEADER", "")
 
-# Tickets: attachment limits, SLA warnings, e-mail reply matching, remote-hands rate.
-TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TICKET_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
-TICKET_SLA_WARNING_MINUTES = int(os.environ.get("TICKET_SLA_WARNING_MINUTES", "60"))
-TICKET_REPLY_ADDRESS = os.environ.get("TICKET_REPLY_ADDRESS", "support@serverstock.example")
-TICKET_REMOTE_HANDS_HOURLY_RATE = os.environ.get("TICKET_REMOTE_HANDS_HOURLY_RATE", "120.00")
+# Monitoring: where collectors write RRD files (the portal reads them for graphs) and the NOC's alert address.
+MONITORING_RRD_DIR = Path(os.environ.get("RRD_DIR") or VAR_DIR / "rrd")
+MONITORING_NOC_EMAIL = os.environ.get("MONITORING_NOC_EMAIL", "noc@serverstock.example")

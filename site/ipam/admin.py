@@ -1,0 +1,229 @@
+"""Overrides of the generated IPAM admins: add buttons, search page, utilisation bars, reserve/release."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import action, display
+
+from core.registry import generated_admin, override
+from ipam import selectors, services
+from ipam.forms import AddAddressForm, AddRangeForm, AddSubnetForm, AssignForm, ReserveForm, SearchForm
+from ipam.models import IPAddress, Prefix
+
+
+def _form_page(model_admin, request, form, title, submit):
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+        "form": form,
+        "submit_label": submit,
+    }
+    return TemplateResponse(request, "ipam/admin/form.html", context)
+
+
+def _run(model_admin, request, form, call, done_message):
+    """Call a service with the form's data; its ValidationError lands on the form, nothing is written."""
+    try:
+        result = call(**form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return None
+    model_admin.message_user(request, done_message(result), messages.SUCCESS)
+    return result
+
+
+def utilisation_bar(percent: int) -> str:
+    colour = "#dc2626" if percent >= 90 else "#d97706" if percent >= 70 else "#16a34a"
+    return format_html(
+        '<div title="{}%" style="display:flex;align-items:center;gap:6px">'
+        '<div style="width:80px;height:8px;background:#e5e7eb;border-radius:4px">'
+        '<div style="width:{}%;height:8px;background:{};border-radius:4px"></div></div>{}%</div>',
+        percent,
+        percent,
+        colour,
+        percent,
+    )
+
+
+class AddButtonsMixin:
+    """The changelist buttons "Add subnet", "Add IP", "Add range" and "Search", shared by both admins."""
+
+    actions_list = ["add_subnet", "add_address", "add_range", "open_search"]
+
+    @action(description=_("Add subnet"), url_path="add-subnet", permissions=["ipam.add_prefix"], icon="add_box")
+    def add_subnet(self, request):
+        form = AddSubnetForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            created = _run(
+                self,
+                request,
+                form,
+                services.prefix_add,
+                lambda prefix: (
+                    _("Added %(prefix)s with %(count)s address records.")
+                    % {"prefix": prefix, "count": prefix.addresses.count()}
+                ),
+            )
+            if created:
+                return redirect(reverse("admin:ipam_prefix_changelist"))
+        return _form_page(self, request, form, _("Add subnet"), _("Add subnet"))
+
+    @action(description=_("Add IP"), url_path="add-ip", permissions=["ipam.add_ipaddress"], icon="add")
+    def add_address(self, request):
+        form = AddAddressForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if _run(self, request, form, services.ip_add, lambda ip: _("Added %(ip)s.") % {"ip": ip}):
+                return redirect(reverse("admin:ipam_ipaddress_changelist"))
+        return _form_page(self, request, form, _("Add IP address"), _("Add address"))
+
+    @action(description=_("Add range"), url_path="add-range", permissions=["ipam.add_ipaddress"], icon="playlist_add")
+    def add_range(self, request):
+        form = AddRangeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            done = _run(
+                self,
+                request,
+                form,
+                services.ip_range_add,
+                lambda rows: _("Added %(count)s addresses.") % {"count": len(rows)},
+            )
+            if done is not None:
+                return redirect(reverse("admin:ipam_ipaddress_changelist"))
+        return _form_page(self, request, form, _("Add address range"), _("Add range"))
+
+    @action(description=_("Search"), url_path="open-search", permissions=["view"], icon="search")
+    def open_search(self, request):
+        return redirect(reverse("admin:ipam_search"))
+
+
+GeneratedPrefixAdmin = generated_admin(Prefix)
+
+
+@override(Prefix, "admin")
+class PrefixAdmin(AddButtonsMixin, GeneratedPrefixAdmin):
+    list_display = [*GeneratedPrefixAdmin.list_display, "utilisation_column"]
+    actions = ["release_blocks"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_utilisation()
+
+    def has_add_permission(self, request, obj=None):
+        # Rows are made by the "Add" buttons (services), never by the raw model form.
+        return False
+
+    @display(description=_("utilisation"))
+    def utilisation_column(self, obj):
+        return utilisation_bar(obj.utilisation)
+
+    @action(description=_("Release selected blocks from their customers"), permissions=["change"])
+    def release_blocks(self, request, queryset):
+        done = 0
+        for block in queryset.filter(company__isnull=False):
+            services.block_release(prefix=block, actor=request.user, reason="released in the admin")
+            done += 1
+        self.message_user(request, _("%(count)d blocks released.") % {"count": done}, messages.SUCCESS)
+
+    def get_urls(self):
+        search = path("search/", self.admin_site.admin_view(self.search_view), name="ipam_search")
+        return [search, *super().get_urls()]
+
+    def search_view(self, request):
+        """Free / reserved / in-use for an address, a prefix or a customer."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = SearchForm(request.GET or None)
+        result = selectors.ip_search(form.data.get("q", "")) if form.is_bound else None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("IP search"),
+            "form": form,
+            "result": result,
+        }
+        return TemplateResponse(request, "ipam/admin/search.html", context)
+
+
+GeneratedIPAddressAdmin = generated_admin(IPAddress)
+
+
+@override(IPAddress, "admin")
+class IPAddressAdmin(AddButtonsMixin, GeneratedIPAddressAdmin):
+    actions = ["reserve", "release"]
+    actions_detail = ["assign"]
+    list_select_related = ["company", "prefix", "current_assignment"]
+    list_display = [*GeneratedIPAddressAdmin.list_display, "reason_column"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @display(description=_("reason / since"))
+    def reason_column(self, obj):
+        current = obj.current_assignment
+        return f"{current.reason} · {current.started_at:%Y-%m-%d}".strip(" ·") if current else ""
+
+    @action(description=_("Reserve selected addresses"), permissions=["change"])
+    def reserve(self, request, queryset):
+        form = ReserveForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done, refused = 0, []
+            for record in queryset:
+                try:
+                    services.ip_reserve(address=record, reason=form.cleaned_data["reason"], actor=request.user)
+                    done += 1
+                except ValidationError as error:
+                    refused.extend(error.messages)
+            self.message_user(request, _("%(count)d addresses reserved.") % {"count": done}, messages.SUCCESS)
+            for message in refused:
+                self.message_user(request, message, messages.ERROR)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Reserve addresses"),
+            "form": form,
+            "queryset": queryset,
+            "action": "reserve",
+        }
+        return TemplateResponse(request, "ipam/admin/reserve.html", context)
+
+    @action(description=_("Release selected addresses"), permissions=["change"])
+    def release(self, request, queryset):
+        done, refused = 0, []
+        for record in queryset:
+            try:
+                services.ip_release(address=record, actor=request.user, reason="released in the admin")
+                done += 1
+            except ValidationError as error:
+                refused.extend(error.messages)
+        self.message_user(request, _("%(count)d addresses released.") % {"count": done}, messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    @action(description=_("Assign to a customer"), url_path="assign", permissions=["change"], icon="person_add")
+    def assign(self, request, object_id):
+        record = IPAddress.objects.get(pk=object_id)
+        form = AssignForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+
+            def call(**_fields):
+                return services.ip_assign(
+                    address=record,
+                    company=data["company"],
+                    justification_fields={
+                        "purpose": data["purpose"],
+                        "hosts_now": data["hosts_now"],
+                        "hosts_in_12_months": data["hosts_in_12_months"],
+                    },
+                    reason=data["reason"],
+                    actor=request.user,
+                )
+
+            if _run(self, request, form, call, lambda a: _("%(a)s saved.") % {"a": a}):
+                return redirect(reverse("admin:ipam_ipaddress_change", args=[record.pk]))
+        return _form_page(self, request, form, _("Assign %(address)s") % {"address": record}, _("Assign"))
