@@ -55,7 +55,7 @@ class AddButtonsMixin:
 
     actions_list = ["add_subnet", "add_address", "add_range", "open_search"]
 
-    @action(description=_("Add subnet"), url_path="add-subnet", permissions=["ipam.add_prefix"], icon="add_box")
+    @action(description=_("Add subnet"), url_path="add-subnet", permissions=["add_subnet"], icon="add_box")
     def add_subnet(self, request):
         form = AddSubnetForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -73,7 +73,7 @@ class AddButtonsMixin:
                 return redirect(reverse("admin:ipam_prefix_changelist"))
         return _form_page(self, request, form, _("Add subnet"), _("Add subnet"))
 
-    @action(description=_("Add IP"), url_path="add-ip", permissions=["ipam.add_ipaddress"], icon="add")
+    @action(description=_("Add IP"), url_path="add-ip", permissions=["add_address"], icon="add")
     def add_address(self, request):
         form = AddAddressForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -81,7 +81,7 @@ class AddButtonsMixin:
                 return redirect(reverse("admin:ipam_ipaddress_changelist"))
         return _form_page(self, request, form, _("Add IP address"), _("Add address"))
 
-    @action(description=_("Add range"), url_path="add-range", permissions=["ipam.add_ipaddress"], icon="playlist_add")
+    @action(description=_("Add range"), url_path="add-range", permissions=["add_address"], icon="playlist_add")
     def add_range(self, request):
         form = AddRangeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -95,6 +95,12 @@ class AddButtonsMixin:
             if done is not None:
                 return redirect(reverse("admin:ipam_ipaddress_changelist"))
         return _form_page(self, request, form, _("Add address range"), _("Add range"))
+
+    def has_add_subnet_permission(self, request, obj=None):
+        return request.user.has_perm("ipam.add_prefix")
+
+    def has_add_address_permission(self, request, obj=None):
+        return request.user.has_perm("ipam.add_ipaddress")
 
     @action(description=_("Search"), url_path="open-search", permissions=["view"], icon="search")
     def open_search(self, request):
