@@ -21,5 +21,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("accounts/", include("accounts.api.urls")),
+    path("monitoring/", include("monitoring.api.urls")),
     path("", include(router.urls)),
 ]

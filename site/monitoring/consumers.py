@@ -1,0 +1,64 @@
+"""WebSockets of the monitoring app: the NOC board (staff) and a company's own events (customers)."""
+
+import asyncio
+
+from channels.db import database_sync_to_async
+
+from core.consumers import AuthenticatedConsumer
+from monitoring.services import NOC_GROUP, company_group
+
+# Events are coalesced: at most one message per client per this many seconds.
+COALESCE_SECONDS = 0.25
+
+
+class CoalescingConsumer(AuthenticatedConsumer):
+    """Buffers ``monitoring.events`` and sends them in at most a few messages per second."""
+
+    groups_joined: list[str]
+
+    async def on_connected(self):
+        self.buffer = []
+        self.flusher = None
+        self.groups_joined = await self.groups_for_user()
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.send_json({"type": "hello", "groups": len(self.groups_joined)})
+
+    async def groups_for_user(self) -> list[str]:
+        raise NotImplementedError
+
+    async def disconnect(self, code):
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "flusher", None):
+            self.flusher.cancel()
+
+    async def monitoring_events(self, message):
+        self.buffer.extend(message["events"])
+        if self.flusher is None or self.flusher.done():
+            self.flusher = asyncio.create_task(self._flush_later())
+
+    async def _flush_later(self):
+        await asyncio.sleep(COALESCE_SECONDS)
+        events, self.buffer = self.buffer, []
+        if events:
+            await self.send_json({"type": "events", "events": events})
+
+
+class NocConsumer(CoalescingConsumer):
+    """The NOC board's feed: every event, staff only."""
+
+    staff_only = True
+
+    async def groups_for_user(self) -> list[str]:
+        return [NOC_GROUP]
+
+
+class CompanyEventsConsumer(CoalescingConsumer):
+    """A customer's feed: the events of the companies the user is a member of."""
+
+    async def groups_for_user(self) -> list[str]:
+        from core.tenancy import member_company_ids
+
+        ids = await database_sync_to_async(member_company_ids)(self.scope["user"])
+        return [company_group(company_id) for company_id in ids]

@@ -1,0 +1,107 @@
+"""MRTG-style graphs and JSON exports of an interface's RRD file (rrdtool graphv / xport)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import rrdtool
+from django.conf import settings
+
+from collector.rrd import rrd_path
+
+PERIODS = {"day": 86400, "week": 7 * 86400, "month": 31 * 86400, "year": 366 * 86400}
+FORMATS = {"png": "image/png", "svg": "image/svg+xml", "json": "application/json"}
+
+
+def interface_rrd(interface) -> Path:
+    """The RRD file the collectors write for ``interface``."""
+    return rrd_path(settings.MONITORING_RRD_DIR, interface.device_id, interface.name)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(":", "\\:")
+
+
+def render_graph(path: Path, *, title: str, period: str, image_format: str = "png", end: int | None = None) -> bytes:
+    """An MRTG-style traffic graph (in green area, out blue line) with the 95th percentile and totals."""
+    seconds = PERIODS[period]
+    source = _escape(str(path))
+    end_arg = str(end) if end else "now"
+    args = [
+        "-",
+        "--imgformat",
+        image_format.upper(),
+        "--start",
+        f"end-{seconds}",
+        "--end",
+        end_arg,
+        "--title",
+        title,
+        "--vertical-label",
+        "bit/s",
+        "--width",
+        "600",
+        "--height",
+        "180",
+        "--lower-limit",
+        "0",
+        "--base",
+        "1000",
+        f"DEF:inB={source}:in:AVERAGE",
+        f"DEF:outB={source}:out:AVERAGE",
+        f"DEF:inMaxB={source}:in:MAX",
+        f"DEF:outMaxB={source}:out:MAX",
+        "CDEF:in=inB,8,*",
+        "CDEF:out=outB,8,*",
+        "CDEF:inMax=inMaxB,8,*",
+        "CDEF:outMax=outMaxB,8,*",
+        "CDEF:peak=in,out,MAX",
+        "VDEF:p95=peak,95,PERCENT",
+        "VDEF:inTotal=inB,TOTAL",
+        "VDEF:outTotal=outB,TOTAL",
+        "VDEF:inMaxV=inMax,MAXIMUM",
+        "VDEF:outMaxV=outMax,MAXIMUM",
+        "VDEF:inAvg=in,AVERAGE",
+        "VDEF:outAvg=out,AVERAGE",
+        "AREA:in#00CC00:In ",
+        "GPRINT:inAvg:avg %6.2lf %sbit/s",
+        "GPRINT:inMaxV:max %6.2lf %sbit/s",
+        "GPRINT:inTotal:total %6.2lf %sB\\l",
+        "LINE1:out#0000FF:Out",
+        "GPRINT:outAvg:avg %6.2lf %sbit/s",
+        "GPRINT:outMaxV:max %6.2lf %sbit/s",
+        "GPRINT:outTotal:total %6.2lf %sB\\l",
+        "HRULE:p95#FF0000:95th percentile",
+        "GPRINT:p95:%6.2lf %sbit/s\\l",
+    ]
+    result = rrdtool.graphv(*args)
+    return result["image"]
+
+
+def export_json(path: Path, *, period: str, end: int | None = None) -> bytes:
+    """``rrdtool xport`` of in/out bit/s for interactive charts: ``{"start", "step", "columns", "rows"}``."""
+    source = _escape(str(path))
+    result = rrdtool.xport(
+        "--start",
+        f"end-{PERIODS[period]}",
+        "--end",
+        str(end) if end else "now",
+        "--maxrows",
+        "800",
+        f"DEF:inB={source}:in:AVERAGE",
+        f"DEF:outB={source}:out:AVERAGE",
+        "CDEF:in=inB,8,*",
+        "CDEF:out=outB,8,*",
+        "XPORT:in:in_bps",
+        "XPORT:out:out_bps",
+    )
+    meta = result["meta"]
+    payload = {
+        "start": meta["start"],
+        "end": meta["end"],
+        "step": meta["step"],
+        "columns": meta["legend"],
+        "rows": [list(row) for row in result["data"]],
+    }
+    return json.dumps(payload).encode()
