@@ -123,6 +123,9 @@ class VLAN(PrimaryModel):
         _("VLAN id"), validators=[MinValueValidator(1), MaxValueValidator(4094)], help_text=_("1–4094.")
     )
     name = models.CharField(_("name"), max_length=64)
+    site = models.ForeignKey(
+        "dcim.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="vlans", verbose_name=_("site")
+    )
 
     class Meta:
         verbose_name = _("VLAN")
@@ -146,6 +149,14 @@ class Prefix(NetworkRangeModel):
     role = models.CharField(_("role"), max_length=20, choices=PrefixRole, blank=True)
     vlan = models.ForeignKey(
         VLAN, on_delete=models.SET_NULL, null=True, blank=True, related_name="prefixes", verbose_name=_("VLAN")
+    )
+    site = models.ForeignKey(
+        "dcim.Site",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ip_prefixes",
+        verbose_name=_("site"),
     )
     company = models.ForeignKey(
         "accounts.Company",
@@ -365,6 +376,7 @@ class Assignment(TimestampedModel):
     The range is copied onto the row (``family``, ``start``, ``end``), so "who held 192.0.2.10 at time T"
     is one indexed query even for an address inside a block assignment or whose record was deleted.
     ``service`` is a generic reference: the services (catalog) app points it at its service instances.
+    ``interface`` is the device port the address is configured on (DCIM).
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=AssignmentKind, default=AssignmentKind.ASSIGNED)
@@ -387,6 +399,14 @@ class Assignment(TimestampedModel):
     )
     service_id = models.PositiveBigIntegerField(_("service id"), null=True, blank=True)
     service = GenericForeignKey("service_type", "service_id")
+    interface = models.ForeignKey(
+        "dcim.Interface",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ip_assignments",
+        verbose_name=_("interface"),
+    )
     justification = models.ForeignKey(
         IPJustification, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
     )

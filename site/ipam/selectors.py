@@ -48,12 +48,19 @@ class SearchResult:
 
 
 def _assignment_queryset():
-    return Assignment.objects.select_related("company", "assigned_by", "justification", "service_type")
+    return Assignment.objects.select_related(
+        "company", "assigned_by", "justification", "service_type", "interface__device"
+    )
 
 
 def _records(queryset):
     return queryset.select_related(
-        "prefix", "prefix__company", "company", "current_assignment", "current_assignment__assigned_by"
+        "prefix",
+        "prefix__company",
+        "company",
+        "current_assignment",
+        "current_assignment__assigned_by",
+        "current_assignment__interface__device",
     ).prefetch_related("current_assignment__service")
 
 

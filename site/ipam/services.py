@@ -39,6 +39,15 @@ def _save(instance):
     return instance
 
 
+@transaction.atomic
+def record_save(*, instance):
+    """Validate (bounds, overlaps, containing prefix) and save an aggregate, prefix or address edited by staff.
+
+    Used by the admin's change form and the API's generic writes, which set the fields first.
+    """
+    return _save(instance)
+
+
 # --- space ------------------------------------------------------------------------------------------------
 
 

@@ -46,12 +46,12 @@ register(
         model=Prefix,
         list_display=("prefix", "status", "role", "company", "vlan", "aggregate", "description"),
         search_fields=("^prefix", "description", "company__name"),
-        filter_fields=("status", "role", "family", "company", "vlan", "aggregate"),
+        filter_fields=("status", "role", "family", "company", "vlan", "site", "aggregate"),
         select_related=("company", "vlan", "aggregate"),
         badges={"status": PREFIX_STATUS_COLOURS},
         ordering=("family", "network_start", "prefix_length"),
         # phpIPAM / Ubersmith migrations: the prefix text is the key; bounds are derived on import.
-        export_fields=("id", "prefix", "status", "role", "vlan", "is_pool", "description", "comments"),
+        export_fields=("id", "prefix", "status", "role", "vlan", "site", "is_pool", "description", "comments"),
         import_id_fields=("prefix",),
         admin_addable=False,
         api_fields=(
@@ -62,6 +62,7 @@ register(
             "status",
             "role",
             "vlan",
+            "site",
             "company",
             "aggregate",
             "is_pool",
@@ -110,6 +111,7 @@ register(
             "company",
             "service_type",
             "service_id",
+            "interface",
             "justification",
             "started_at",
             "ended_at",
@@ -126,6 +128,7 @@ register(
             "company",
             "service_type",
             "service_id",
+            "interface",
             "justification",
             "reason",
             "started_at",
@@ -163,3 +166,6 @@ register(
         tenancy="company",
     )
 )
+
+# Overrides of generated API classes live beside the declarations, so they exist before the router is built.
+from ipam.api import viewsets as _viewsets  # noqa: E402,F401

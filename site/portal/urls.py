@@ -15,5 +15,6 @@ urlpatterns = [
     path("account/users/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("account/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("tickets/", include("portal.tickets.urls")),
+    path("ips/", include("portal.ips.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

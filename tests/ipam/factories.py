@@ -4,7 +4,7 @@ import itertools
 
 from ipam import services
 from ipam.models import RIR, Aggregate, Assignment, IPAddress, IPJustification, Prefix
-from tests.factories import register_factory
+from tests.factories import register_factory, register_foreign_portal_object
 
 _blocks = itertools.count()
 
@@ -60,3 +60,8 @@ def make_assignment(company) -> Assignment:
 @register_factory(IPJustification)
 def make_justification(company) -> IPJustification:
     return justification_for(company)
+
+
+@register_foreign_portal_object("ip_block_detail")
+def _globex_block(globex, bob):
+    return [customer_block(globex).pk]

@@ -148,3 +148,14 @@ def test_release_closes_the_period_and_frees_the_address(space, acme):
     assert Assignment.objects.get().ended_at is not None
     assert str(services.next_free_ip(prefix=subnet)) == "192.0.2.1"
     assert ipaddress.ip_address(record.address) == record.ip
+
+
+def test_assign_to_a_device_interface_shows_in_search(space):
+    from tests.dcim.factories import make_device, make_interface
+
+    interface = make_interface(make_device(name="web01"), name="eth0")
+    services.prefix_add(prefix="192.0.2.0/29")
+    services.ip_assign(address="192.0.2.3", interface=interface, reason="server primary")
+    state = selectors.address_state("192.0.2.3")
+    assert state.state == "in use" and state.interface == interface
+    assert selectors.address_holder_at("192.0.2.3", timezone.now()).interface == interface

@@ -22,5 +22,6 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("accounts/", include("accounts.api.urls")),
     path("monitoring/", include("monitoring.api.urls")),
+    path("ipam/", include("ipam.api.urls")),
     path("", include(router.urls)),
 ]
