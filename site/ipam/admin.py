@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action, display
 
 from core.registry import generated_admin, override
-from ipam import selectors, services
+from ipam import reports, selectors, services
 from ipam.forms import AddAddressForm, AddRangeForm, AddSubnetForm, AssignForm, ReserveForm, SearchForm
 from ipam.models import IPAddress, Prefix
 
@@ -135,8 +136,37 @@ class PrefixAdmin(AddButtonsMixin, GeneratedPrefixAdmin):
         self.message_user(request, _("%(count)d blocks released.") % {"count": done}, messages.SUCCESS)
 
     def get_urls(self):
-        search = path("search/", self.admin_site.admin_view(self.search_view), name="ipam_search")
-        return [search, *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path("search/", view(self.search_view), name="ipam_search"),
+            path("arin-report/", view(self.arin_report_view), name="ipam_arin_report"),
+            path("arin-report/<str:part>.csv", view(self.arin_report_csv), name="ipam_arin_report_csv"),
+            *super().get_urls(),
+        ]
+
+    def arin_report_view(self, request):
+        """Utilisation per aggregate and prefix, and the customer reassignments with their justifications."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("ARIN report"),
+            "utilisation": reports.utilisation_rows(),
+            "reassignments": reports.reassignment_rows(),
+            "reassignment_header": reports.REASSIGNMENT_HEADER,
+        }
+        return TemplateResponse(request, "ipam/admin/arin_report.html", context)
+
+    def arin_report_csv(self, request, part):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        makers = {"utilisation": reports.utilisation_csv, "reassignments": reports.reassignments_csv}
+        if part not in makers:
+            raise Http404
+        response = HttpResponse(makers[part](), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="arin-{part}.csv"'
+        return response
 
     def search_view(self, request):
         """Free / reserved / in-use for an address, a prefix or a customer."""

@@ -17,6 +17,12 @@ SIDEBAR = {
             "permission": can_view("ipam.prefix"),
         },
         {
+            "title": _("ARIN report"),
+            "icon": "summarize",
+            "link": reverse_lazy("admin:ipam_arin_report"),
+            "permission": can_view("ipam.prefix"),
+        },
+        {
             "title": _("Prefixes"),
             "icon": "lan",
             "link": reverse_lazy("admin:ipam_prefix_changelist"),
