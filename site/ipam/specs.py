@@ -168,4 +168,5 @@ register(
 )
 
 # Overrides of generated API classes live beside the declarations, so they exist before the router is built.
+from ipam import resources as _resources  # noqa: E402,F401
 from ipam.api import viewsets as _viewsets  # noqa: E402,F401
