@@ -168,6 +168,7 @@ class TicketAdminForm(forms.ModelForm):
             "priority",
             "status",
             "assignee",
+            "device",
             "description",
             "comments",
         )
@@ -209,11 +210,11 @@ class TicketAdmin(GeneratedTicketAdmin):
         if obj is None:
             return (
                 (None, {"fields": ("company", "requester", "cc_users", "subject", "message")}),
-                (_("Handling"), {"fields": ("category", "priority", "queue", "assignee")}),
+                (_("Handling"), {"fields": ("category", "priority", "queue", "assignee", "device")}),
             )
         return (
             (None, {"fields": ("number", "subject", "company", "requester", "cc_users")}),
-            (_("Handling"), {"fields": ("status", "category", "priority", "queue", "assignee")}),
+            (_("Handling"), {"fields": ("status", "category", "priority", "queue", "assignee", "device")}),
             (
                 _("SLA"),
                 {
@@ -277,6 +278,7 @@ class TicketAdmin(GeneratedTicketAdmin):
                     priority=obj.priority,
                     queue=obj.queue,
                     cc_users=form.cleaned_data.get("cc_users") or (),
+                    device=obj.device,
                     actor=request.user,
                     source=MessageSource.ADMIN,
                 )

@@ -1,8 +1,8 @@
 """Support tickets: queues, SLA policies and business calendars, tickets, messages, attachments, billable work.
 
-Links to devices and services: the DCIM and catalog apps have not landed yet. When they do, add nullable
-foreign keys ``Ticket.device`` (to ``dcim.Device``) and ``Ticket.service`` (to the catalog's service
-instance) here with a migration, and list them in ``specs.py``; nothing else in this app depends on them.
+Links: ``Ticket.device`` points at the ``dcim.Device`` concerned (it must belong to the ticket's company).
+The catalog app has not landed yet; when it does, add a nullable ``Ticket.service`` foreign key to its
+service instance the same way (model, migration, ``specs.py``, the check in ``services.ticket_open``).
 """
 
 from __future__ import annotations
@@ -216,6 +216,15 @@ class Ticket(PrimaryModel):
         related_name="assigned_tickets",
         limit_choices_to={"is_staff": True},
         verbose_name=_("assignee"),
+    )
+    device = models.ForeignKey(
+        "dcim.Device",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("device"),
+        help_text=_("The server or device the ticket is about, if any."),
     )
     # SLA
     sla_policy = models.ForeignKey(

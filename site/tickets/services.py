@@ -38,7 +38,7 @@ NUMBER_PREFIX = "T"
 FIRST_NUMBER = 100001
 # Company roles whose members may open and answer tickets (read-only members may only look).
 WRITE_CAPABILITIES = ("technical", "billing")
-UPDATABLE_FIELDS = {"subject", "category", "priority"}
+UPDATABLE_FIELDS = {"subject", "category", "priority", "device"}
 
 
 # --- permissions -----------------------------------------------------------------------------------------
@@ -166,6 +166,7 @@ def ticket_open(
     queue: Queue | None = None,
     attachments: Sequence = (),
     cc_users: Iterable = (),
+    device=None,
     actor=None,
     source: str = MessageSource.PORTAL,
 ) -> Ticket:
@@ -188,9 +189,14 @@ def ticket_open(
     subject, body = (subject or "").strip(), (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Describe the problem or the request in the message.")})
+    if device is not None and device.company_id != company.pk:
+        raise ValidationError(
+            {"device": _("%(device)s is not one of %(company)s's devices.") % {"device": device, "company": company}}
+        )
     checked = _check_files(attachments)
     now = timezone.now()
     ticket = Ticket(
+        device=device,
         number=_next_number(),
         subject=subject,
         company=company,
@@ -217,9 +223,10 @@ def ticket_open(
             )
     if cc:
         ticket.cc_users.set(cc)
+    # The first message is the customer's request, even when staff type it in on their behalf.
     message = _add_message(
         ticket=ticket,
-        author=actor if actor.is_staff else requester,
+        author=requester,
         body=body,
         is_internal=False,
         source=source,
@@ -401,6 +408,11 @@ def ticket_update(*, ticket: Ticket, actor, **fields) -> Ticket:
     if unknown:
         raise ValidationError(_("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)})
     ticket = _locked(ticket)
+    device = fields.get("device")
+    if device is not None and device.company_id != ticket.company_id:
+        raise ValidationError(
+            {"device": _("That device is not one of %(company)s's devices.") % {"company": ticket.company}}
+        )
     priority_changed = "priority" in fields and fields["priority"] != ticket.priority
     for name, value in fields.items():
         setattr(ticket, name, value)

@@ -30,6 +30,7 @@ TICKET_API_FIELDS = (
     "priority",
     "status",
     "assignee",
+    "device",
     "sla_policy",
     "first_response_due",
     "resolution_due",
@@ -91,12 +92,14 @@ register(
             "category": TICKET_CATEGORY_COLOURS,
         },
         select_related=("company", "queue", "assignee", "requester"),
-        autocomplete_fields=("company", "requester", "assignee", "cc_users"),
+        autocomplete_fields=("company", "requester", "assignee", "cc_users", "device"),
         ordering=("-created",),
         importable=False,
         api_fields=TICKET_API_FIELDS,
         # Opening goes through ticket_open; the rest changes only through the services (tickets/api.py).
-        api_read_only_fields=tuple(f for f in TICKET_API_FIELDS if f not in {"subject", "category", "priority"}),
+        api_read_only_fields=tuple(
+            f for f in TICKET_API_FIELDS if f not in {"subject", "category", "priority", "device"}
+        ),
         tenancy="company",
     )
 )

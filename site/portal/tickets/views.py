@@ -66,7 +66,10 @@ def ticket_list(request, membership):
 def ticket_create(request, membership):
     if not services.customer_may_write(membership):
         raise PermissionDenied(_("Your role can view tickets but not open them; ask an owner of your company."))
-    form = TicketOpenForm(request.POST or None)
+    from dcim.models import Device
+
+    devices = for_user(Device, request.user, company=membership.company, staff_scope=False).order_by("name")
+    form = TicketOpenForm(request.POST or None, devices=devices)
     upload_errors = []
     if request.method == "POST" and form.is_valid():
         try:

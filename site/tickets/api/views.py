@@ -55,8 +55,12 @@ class TicketSerializer(GeneratedTicketSerializer):
             fields["company"].read_only = True
             fields["requester"].read_only = True
         elif user is not None and not user.is_staff:
-            # Customers open tickets in their own name; no user ids to probe.
+            # Customers open tickets in their own name; no user or device ids of others to probe.
             fields["requester"].read_only = True
+        if user is not None and not user.is_staff:
+            from dcim.models import Device
+
+            fields["device"].queryset = for_user(Device, user)
         if user is not None and user.is_staff and not creating:
             fields["status"].read_only = False
         return fields
@@ -84,6 +88,7 @@ class TicketViewSet(generated_viewset(Ticket)):
                 body=data["body"],
                 category=data.get("category") or Ticket._meta.get_field("category").default,
                 priority=data.get("priority") or Ticket._meta.get_field("priority").default,
+                device=data.get("device"),
                 actor=self.request.user,
                 source=MessageSource.API,
             )
