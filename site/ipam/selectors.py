@@ -23,7 +23,7 @@ class AddressState:
     """One address as search shows it: free, reserved (why, by whom) or in use (by whom, for what)."""
 
     address: str
-    state: str  # "free", "reserved", "in use", "deprecated"
+    state: str  # "free", "reserved", "in use", "deprecated", "not usable" (network/broadcast), "unmanaged"
     prefix: Prefix | None = None
     record: IPAddress | None = None
     company: object = None
@@ -88,6 +88,9 @@ def _state_of(value: int, family: int, record: IPAddress | None, prefix: Prefix 
         return row
     if prefix is None:
         row.state = "unmanaged"
+    elif not prefix.usable_range()[0] <= value <= prefix.usable_range()[1]:
+        row.state = "not usable"
+        row.reason = _("network address") if value < prefix.usable_range()[0] else _("broadcast address")
     elif prefix.status in (PrefixStatus.RESERVED, PrefixStatus.DEPRECATED):
         row.state = "reserved" if prefix.status == PrefixStatus.RESERVED else "deprecated"
         row.reason = prefix.description or _("in %(status)s prefix %(prefix)s") % {

@@ -57,7 +57,8 @@ def test_search_page(staff, acme):
     assert response.status_code == 200
     assert 'data-state="reserved"' in body and "gateway" in body
     assert 'data-state="in use"' in body and "Acme Hosting" in body
-    assert body.count('data-state="free"') == 6  # network, broadcast and 4 unused hosts
+    assert body.count('data-state="free"') == 4
+    assert body.count('data-state="not usable"') == 2  # network and broadcast
 
 
 def test_reserve_and_release_actions(staff):
