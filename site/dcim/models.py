@@ -241,6 +241,7 @@ class DeviceType(PrimaryModel):
     )
     model = models.CharField(_("model"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    default_role = models.CharField(_("default role"), max_length=20, choices=DeviceRole, default=DeviceRole.SERVER)
     u_height = models.PositiveSmallIntegerField(
         _("height (U)"), default=1, help_text=_("0 for devices that take no rack units (zero-U PDUs).")
     )
@@ -292,8 +293,7 @@ class Device(PrimaryModel):
     device_type = models.ForeignKey(
         DeviceType, on_delete=models.PROTECT, related_name="devices", verbose_name=_("device type")
     )
-    # Not named "role": the API schema keeps one enum per field name, and "role" is the company role's.
-    device_role = models.CharField(_("role"), max_length=20, choices=DeviceRole, default=DeviceRole.SERVER)
+    role = models.CharField(_("role"), max_length=20, choices=DeviceRole, default=DeviceRole.SERVER)
     company = models.ForeignKey(
         COMPANY,
         on_delete=models.PROTECT,
@@ -367,7 +367,7 @@ class Device(PrimaryModel):
         verbose_name_plural = _("devices")
         ordering = ["name", "pk"]
         permissions = [("reveal_device_secret", _("Can reveal device secrets (root, IPMI, SNMP)"))]
-        indexes = [models.Index(fields=["management_ip"]), models.Index(fields=["device_role", "status"])]
+        indexes = [models.Index(fields=["management_ip"]), models.Index(fields=["role", "status"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(position__isnull=True) | Q(rack__isnull=False), name="dcim_device_position_needs_rack"

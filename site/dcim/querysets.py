@@ -22,7 +22,7 @@ class DeviceQuerySet(models.QuerySet):
         from dcim.choices import DeviceRole, DeviceStatus, Ownership
 
         return self.filter(
-            device_role=DeviceRole.SERVER,
+            role=DeviceRole.SERVER,
             status=DeviceStatus.INVENTORY,
             company__isnull=True,
             ownership=Ownership.DATACENTER,

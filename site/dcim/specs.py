@@ -115,7 +115,7 @@ register(
         list_display=(
             "name",
             "device_type",
-            "device_role",
+            "role",
             "status",
             "company",
             "ownership",
@@ -125,11 +125,11 @@ register(
             "management_ip",
         ),
         search_fields=("name", "=serial", "=asset_tag", "company__name", "rack__name", "=management_ip"),
-        filter_fields=("status", "device_role", "ownership", "company", "site", "rack", "device_type"),
+        filter_fields=("status", "role", "ownership", "company", "site", "rack", "device_type"),
         select_related=("device_type", "company", "site", "rack"),
         autocomplete_fields=("device_type", "company", "site", "rack", "power_circuit"),
         readonly_fields=("welcome_email_sent_at",),
-        badges={"status": DEVICE_STATUS_COLOURS, "device_role": DEVICE_ROLE_COLOURS},
+        badges={"status": DEVICE_STATUS_COLOURS, "role": DEVICE_ROLE_COLOURS},
         secret_fields=DEVICE_SECRETS,
         tenancy="company",
     )
@@ -232,3 +232,6 @@ register(
         api=False,
     )
 )
+
+# Overrides of generated API classes live beside the declarations, so they exist before the router is built.
+from dcim.api import serializers as _serializers  # noqa: E402,F401

@@ -1,0 +1,176 @@
+"""Overrides of the generated DCIM admins: rack elevations, device secrets and placement, power report."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import action
+
+from core.registry import generated_admin, override
+from dcim import selectors, services
+from dcim.choices import RackFace, SecretField
+from dcim.elevation import rack_elevation_svg
+from dcim.models import Device, PowerCircuit, Rack
+
+SECRET_FIELDS = ("snmp_community", "snmp_auth_key", "snmp_priv_key", "ipmi_password", "root_password")
+
+
+def _device_admin_link(device) -> str:
+    return reverse("admin:dcim_device_change", args=[device.pk])
+
+
+@override(Rack, "admin")
+class RackAdmin(generated_admin(Rack)):
+    readonly_fields = (*generated_admin(Rack).readonly_fields, "elevation")
+    actions_detail = ["elevation_page"]
+
+    def elevation(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return mark_safe(  # noqa: S308 - the SVG escapes every text it draws
+            '<div style="display:flex;gap:2rem;flex-wrap:wrap">'
+            + rack_elevation_svg(obj, face=RackFace.FRONT, link=_device_admin_link)
+            + rack_elevation_svg(obj, face=RackFace.REAR, link=_device_admin_link)
+            + "</div>"
+        )
+
+    elevation.short_description = _("elevation")
+
+    @action(description=_("Elevation and power"), url_path="elevation", permissions=["view"])
+    def elevation_page(self, request, object_id):
+        rack = get_object_or_404(Rack.objects.with_location(), pk=object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Rack %(rack)s") % {"rack": rack},
+            "rack": rack,
+            "opts": self.model._meta,
+            "front": mark_safe(rack_elevation_svg(rack, face=RackFace.FRONT, link=_device_admin_link)),  # noqa: S308
+            "rear": mark_safe(rack_elevation_svg(rack, face=RackFace.REAR, link=_device_admin_link)),  # noqa: S308
+            "power": selectors.rack_power(rack),
+            "reservations": rack.reservations.select_related("company"),
+        }
+        return TemplateResponse(request, "dcim/admin/rack_elevation.html", context)
+
+
+class DeviceAdminForm(forms.ModelForm):
+    """Secrets are write-only here: the fields start empty, and an empty field keeps the stored secret."""
+
+    class Meta:
+        model = Device
+        fields = "__all__"  # noqa: DJ007 - the admin narrows them through its fieldsets
+        widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._stored_secrets = {name: getattr(self.instance, name, "") for name in SECRET_FIELDS}
+        for name in SECRET_FIELDS:
+            if name in self.fields:
+                self.fields[name].widget = forms.PasswordInput(
+                    render_value=False, attrs={"autocomplete": "new-password"}
+                )
+                self.fields[name].required = False
+                self.initial[name] = ""
+                if self.instance.pk and getattr(self.instance, name):
+                    self.fields[name].help_text = _("Stored. Leave empty to keep it; reveal it from the device page.")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in SECRET_FIELDS:
+            if name in cleaned and not cleaned[name]:
+                cleaned[name] = self._stored_secrets.get(name) or ""
+        rack, position = cleaned.get("rack"), cleaned.get("position")
+        if rack is not None and position is not None and cleaned.get("device_type") is not None:
+            self.instance.device_type = cleaned["device_type"]
+            self.instance.company = cleaned.get("company")
+            problems = services.device_placement_problems(
+                device=self.instance, rack=rack, position=position, face=cleaned.get("face") or RackFace.FRONT
+            )
+            if problems:
+                raise ValidationError({"position": problems})
+        return cleaned
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(label=_("Secret"), choices=SecretField.choices)
+
+
+@override(Device, "admin")
+class DeviceAdmin(generated_admin(Device)):
+    form = DeviceAdminForm
+    actions_detail = ["reveal_secret"]
+    fieldsets = (
+        (None, {"fields": ("name", "device_type", "role", "status", "company", "ownership", "serial", "asset_tag")}),
+        (_("Location"), {"fields": ("site", "rack", "position", "face", "power_circuit")}),
+        (
+            _("Management"),
+            {
+                "fields": (
+                    "management_ip",
+                    "snmp_enabled",
+                    "snmp_version",
+                    "snmp_port",
+                    "snmp_community",
+                    "snmp_v3_user",
+                    "snmp_auth_protocol",
+                    "snmp_auth_key",
+                    "snmp_priv_protocol",
+                    "snmp_priv_key",
+                    "snmp_polling_interval",
+                )
+            },
+        ),
+        (
+            _("IPMI and server"),
+            {"fields": ("ipmi_address", "ipmi_port", "ipmi_username", "ipmi_password", "root_password")},
+        ),
+        (_("Notes"), {"fields": ("tags", "description", "comments", "welcome_email_sent_at")}),
+    )
+
+    def has_reveal_secret_permission(self, request, obj=None) -> bool:
+        # A method, not a dotted permission: unfold's system check would query the database for the latter.
+        return request.user.has_perm(services.SECRET_REVEAL_PERMISSION)
+
+    @action(description=_("Reveal a secret"), url_path="reveal", permissions=["reveal_secret"])
+    def reveal_secret(self, request, object_id):
+        device = get_object_or_404(Device.objects.with_relations(), pk=object_id)
+        form = RevealForm(request.POST or None)
+        value = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                value = services.device_secret_reveal(
+                    device=device,
+                    field=form.cleaned_data["field"],
+                    user=request.user,
+                    ip_address=request.META.get("REMOTE_ADDR"),
+                )
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reveal a secret of %(device)s") % {"device": device},
+            "device": device,
+            "opts": self.model._meta,
+            "form": form,
+            "value": value,
+            "audit": device.secret_reveals.select_related("user")[:20],
+        }
+        return TemplateResponse(request, "dcim/admin/device_reveal.html", context)
+
+
+@override(PowerCircuit, "admin")
+class PowerCircuitAdmin(generated_admin(PowerCircuit)):
+    actions_list = ["power_report"]
+
+    @action(description=_("Power report"), url_path="report", permissions=["view"])
+    def power_report(self, request):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Power: allocated against capacity"),
+            "opts": self.model._meta,
+            "rows": selectors.power_report(),
+        }
+        return TemplateResponse(request, "dcim/admin/power_report.html", context)
