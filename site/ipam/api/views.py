@@ -5,7 +5,7 @@ Thin views: they parse input, pick objects through ``core.tenancy.for_user`` and
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -58,6 +58,49 @@ class NextFreeBlockSerializer(serializers.Serializer):
     prefix_length = serializers.IntegerField(min_value=1, max_value=128)
 
 
+class AddRangeResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    addresses = serializers.ListField(child=serializers.CharField())
+
+
+class NextFreeIPResultSerializer(serializers.Serializer):
+    prefix = serializers.CharField()
+    address = serializers.CharField(allow_null=True)
+
+
+class NextFreeBlockResultSerializer(serializers.Serializer):
+    container = serializers.CharField()
+    prefix = serializers.CharField(allow_null=True)
+
+
+class SearchPrefixSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    prefix = serializers.CharField()
+    status = serializers.CharField()
+    utilisation = serializers.IntegerField()
+
+
+class SearchAddressSerializer(serializers.Serializer):
+    address = serializers.CharField()
+    state = serializers.CharField()
+    company = serializers.CharField(allow_null=True)
+    service = serializers.CharField(allow_null=True)
+    interface = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    by = serializers.CharField(allow_null=True)
+    since = serializers.DateTimeField(allow_null=True)
+    block = serializers.CharField(allow_null=True)
+    prefix = serializers.CharField(allow_null=True)
+
+
+class SearchResultSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    kind = serializers.CharField()
+    truncated = serializers.BooleanField()
+    prefixes = SearchPrefixSerializer(many=True)
+    addresses = SearchAddressSerializer(many=True)
+
+
 class AddSubnetView(APIView):
     """Add a subnet (and, with ``create_addresses``, its address records in bulk)."""
 
@@ -79,7 +122,7 @@ class AddRangeView(APIView):
     permission_classes = [StaffPermission]
     required_permission = "ipam.add_ipaddress"
 
-    @extend_schema(request=AddRangeSerializer)
+    @extend_schema(request=AddRangeSerializer, responses=AddRangeResultSerializer)
     def post(self, request):
         data = AddRangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -95,7 +138,7 @@ class NextFreeIPView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=NextFreeIPSerializer)
+    @extend_schema(request=NextFreeIPSerializer, responses=NextFreeIPResultSerializer)
     def post(self, request):
         data = NextFreeIPSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -112,7 +155,7 @@ class NextFreeBlockView(APIView):
     permission_classes = [StaffPermission]
     required_permission = "ipam.view_prefix"
 
-    @extend_schema(request=NextFreeBlockSerializer)
+    @extend_schema(request=NextFreeBlockSerializer, responses=NextFreeBlockResultSerializer)
     def post(self, request):
         data = NextFreeBlockSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -129,6 +172,10 @@ class SearchView(APIView):
     permission_classes = [StaffPermission]
     required_permission = "ipam.view_ipaddress"
 
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="An address, a prefix or a customer name.")],
+        responses=SearchResultSerializer,
+    )
     def get(self, request):
         result = selectors.ip_search(request.query_params.get("q", ""))
         if result.error:
