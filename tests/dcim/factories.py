@@ -18,7 +18,7 @@ from dcim.models import (
     Row,
     Site,
 )
-from tests.factories import register_factory
+from tests.factories import register_factory, register_foreign_portal_object
 
 _numbers = itertools.count(1)
 
@@ -123,3 +123,13 @@ def cross_connect_for(company) -> CrossConnect:
 @register_factory(PowerCircuit)
 def circuit_for(company) -> PowerCircuit:
     return make_circuit(company, rack=make_rack(company), allocated_kw=Decimal("2.00"))
+
+
+@register_foreign_portal_object("rack_detail")
+def _globex_rack(globex, bob):
+    return [make_rack(globex).pk]
+
+
+@register_foreign_portal_object("device_detail", "device_reveal")
+def _globex_device(globex, bob):
+    return [make_device(globex, root_password="globex-root").pk]
