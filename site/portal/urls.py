@@ -16,7 +16,6 @@ urlpatterns = [
     path("account/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("tickets/", include("portal.tickets.urls")),
     path("ips/", include("portal.ips.urls")),
-    path("billing/", include("portal.billing.urls")),
     path("network/", include("portal.network.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]
