@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Every app declares its models in specs.py; collect them before admin or API are built.
         autodiscover_modules("specs")
+        from core.api.schema import install_enum_name_overrides
+
+        install_enum_name_overrides()
 
 
 class ServerStockAdminConfig(admin_apps.AdminConfig):

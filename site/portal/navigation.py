@@ -9,6 +9,7 @@ PORTAL_NAVIGATION = [
     ("billing", _("Billing"), "portal:billing", "billing"),
     ("tickets", _("Tickets"), "portal:tickets", "view"),
     ("network", _("Network"), "portal:network", "technical"),
+    ("ips", _("IP addresses"), "portal:ips", "view"),
     ("bandwidth", _("Bandwidth"), "portal:bandwidth", "view"),
     ("monitoring", _("Monitoring"), "portal:monitoring", "technical"),
     ("account", _("Account"), "portal:account", None),
