@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import StackedInline, TabularInline
 from unfold.decorators import action, display
+from unfold.forms import ActionForm
+from unfold.widgets import UnfoldAdminSelectWidget
 
 from core.registry import generated_admin, override
 from tickets import selectors, services
@@ -180,6 +182,27 @@ class TicketAdminForm(forms.ModelForm):
         return cleaned
 
 
+class TicketActionForm(ActionForm):
+    """The changelist's action bar, with the technician and queue the "assign" action hands tickets to."""
+
+    technician = forms.ModelChoiceField(
+        queryset=None, required=False, label="", empty_label=_("— technician —"), widget=UnfoldAdminSelectWidget
+    )
+    queue = forms.ModelChoiceField(
+        queryset=Queue.objects.filter(is_active=True),
+        required=False,
+        label="",
+        empty_label=_("— queue —"),
+        widget=UnfoldAdminSelectWidget,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["technician"].queryset = get_user_model().objects.filter(is_staff=True, is_active=True)
+
+
 GeneratedTicketAdmin = generated_admin(Ticket)
 
 
@@ -188,7 +211,16 @@ class TicketAdmin(GeneratedTicketAdmin):
     form = TicketAdminForm
     list_display = [*GeneratedTicketAdmin.list_display, "sla_column", "last_message_at"]
     list_filter = [WorkloadFilter, *GeneratedTicketAdmin.list_filter]
-    actions = ["claim_selected", "unassign_selected", "mark_open", "mark_waiting", "mark_resolved", "mark_closed"]
+    action_form = TicketActionForm
+    actions = [
+        "claim_selected",
+        "assign_selected",
+        "unassign_selected",
+        "mark_open",
+        "mark_waiting",
+        "mark_resolved",
+        "mark_closed",
+    ]
     actions_detail = ["claim_detail"]
     inlines = [MessageInline, TimeEntryInline, PartUsedInline]
     readonly_fields = (
@@ -364,6 +396,24 @@ class TicketAdmin(GeneratedTicketAdmin):
     def claim_selected(self, request, queryset):
         self._each(
             request, queryset, lambda t: services.ticket_claim(ticket=t, actor=request.user), _("%(count)d claimed.")
+        )
+
+    @action(description=_("Assign selected to the chosen technician and/or queue"), permissions=["change"])
+    def assign_selected(self, request, queryset):
+        fields = TicketActionForm().fields
+        try:
+            technician = fields["technician"].clean(request.POST.get("technician") or None)
+            queue = fields["queue"].clean(request.POST.get("queue") or None)
+        except ValidationError:
+            technician = queue = None
+        if technician is None and queue is None:
+            self.message_user(request, _("Choose a technician or a queue beside the action."), messages.WARNING)
+            return
+        self._each(
+            request,
+            queryset,
+            lambda t: services.ticket_reassign(ticket=t, actor=request.user, assignee=technician, queue=queue),
+            _("%(count)d tickets handed on."),
         )
 
     @action(description=_("Unassign selected (back to their queue)"), permissions=["change"])

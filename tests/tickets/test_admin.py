@@ -23,6 +23,24 @@ def test_my_tickets_view_and_bulk_claim(acme, alice, tech, client_for):
     assert first.status == "waiting_customer" and first.sla_paused_since is not None
 
 
+def test_bulk_assign_to_a_technician_and_a_queue(acme, alice, tech, superuser, client_for):
+    from tickets.models import Queue
+
+    tickets = [make_ticket(acme, requester=alice) for _ in range(2)]
+    noc = Queue.objects.get(slug="noc")
+    response = client_for(superuser).post(
+        reverse("admin:tickets_ticket_changelist"),
+        {
+            "action": "assign_selected",
+            "technician": tech.pk,
+            "queue": noc.pk,
+            "_selected_action": [t.pk for t in tickets],
+        },
+    )
+    assert response.status_code == 302
+    assert set(Ticket.objects.values_list("assignee", "queue")) == {(tech.pk, noc.pk)}
+
+
 def _inline_post(ticket, **message):
     data = {
         "subject": ticket.subject,
