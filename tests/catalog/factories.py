@@ -1,0 +1,153 @@
+"""Catalog objects for tests; the customer-visible models are registered for the generic suites."""
+
+import itertools
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from catalog import services
+from catalog.choices import BillingPeriod, ManagedServiceKind, ProductKind
+from catalog.models import (
+    AdditionalIPRequest,
+    CancellationRequest,
+    ManagedServiceRequest,
+    Order,
+    OrderLine,
+    Plan,
+    Product,
+    ProductCategory,
+    ProductOption,
+    Service,
+    ServiceEvent,
+    ServicePlanPeriod,
+)
+from tests.accounts.factories import UserFactory
+from tests.factories import register_factory
+
+_numbers = itertools.count(1)
+
+KIND_FIELDS = {
+    ProductKind.U_SPACE: {"rack_units": 1},
+    ProductKind.COLOCATION_FULL: {"rack_units": 42},
+    ProductKind.POWER: {"power_amps": 16, "power_voltage": 230, "power_phase": "single"},
+    ProductKind.IP_BLOCK: {"ip_prefix_length": 29},
+    ProductKind.BANDWIDTH: {"bandwidth_billing": "percentile_95", "commit_mbps": 100, "burst_mbps": 1000},
+    ProductKind.DEDICATED_SERVER: {"hardware_configuration": "2× Xeon Silver, 128 GB, 2× 960 GB SSD"},
+    ProductKind.MANAGED_SERVICE: {"managed_service_kind": ManagedServiceKind.BACKUPS},
+    ProductKind.REMOTE_HANDS: {"hands_unit": "hour"},
+}
+
+
+def category(name: str = "Colocation") -> ProductCategory:
+    return ProductCategory.objects.get_or_create(slug=name.lower(), defaults={"name": name})[0]
+
+
+def product(kind: str = ProductKind.COLOCATION_FULL, *, name: str | None = None, **fields) -> Product:
+    number = next(_numbers)
+    instance = Product(
+        category=fields.pop("category", None) or category(),
+        kind=kind,
+        name=name or f"Product {number}",
+        slug=f"product-{number}",
+        **{**KIND_FIELDS.get(kind, {}), **fields},
+    )
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def plan(
+    kind: str = ProductKind.COLOCATION_FULL,
+    *,
+    monthly: str | None = "100.00",
+    setup: str = "0",
+    period: str = BillingPeriod.MONTHLY,
+    of: Product | None = None,
+    **fields,
+) -> Plan:
+    instance = Plan(
+        product=of or product(kind),
+        name=fields.pop("name", f"Plan {next(_numbers)}"),
+        recurring_period=period if monthly is not None else "",
+        recurring_amount=Decimal(monthly) if monthly is not None else None,
+        one_time_amount=Decimal(setup),
+        **fields,
+    )
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def option(of: Product, *, monthly: str = "10.00", setup: str = "0", name: str = "Remote reboot") -> ProductOption:
+    return ProductOption.objects.create(
+        product=of, name=name, recurring_amount=Decimal(monthly), one_time_amount=Decimal(setup)
+    )
+
+
+def active_service(company, *, on=None, plan_=None, **fields) -> Service:
+    """A service through the whole lifecycle up to active, billed from ``on`` (default today)."""
+    service = services.service_create(company=company, plan=plan_ or plan(), actor=None, starts_on=on, **fields)
+    services.service_provision(service=service, actor=None)
+    return services.service_activate(service=service, actor=None, on=on)
+
+
+@register_factory(Service)
+def service_for(company) -> Service:
+    return active_service(company, label=f"Cabinet {next(_numbers)}")
+
+
+@register_factory(ServicePlanPeriod)
+def plan_period_for(company) -> ServicePlanPeriod:
+    return service_for(company).plan_periods.get()
+
+
+@register_factory(ServiceEvent)
+def event_for(company) -> ServiceEvent:
+    return service_for(company).events.first()
+
+
+@register_factory(Order)
+def order_for(company) -> Order:
+    return Order.objects.create(number=f"SOT{next(_numbers)}", company=company, total_recurring=Decimal("100.00"))
+
+
+@register_factory(OrderLine)
+def order_line_for(company) -> OrderLine:
+    chosen = plan()
+    return OrderLine.objects.create(
+        order=order_for(company),
+        plan=chosen,
+        description=str(chosen),
+        unit_recurring=chosen.recurring_amount,
+        recurring_period=chosen.recurring_period,
+    )
+
+
+@register_factory(AdditionalIPRequest)
+def ip_request_for(company) -> AdditionalIPRequest:
+    from tests.ipam.factories import justification_for
+
+    return AdditionalIPRequest.objects.create(
+        company=company, justification=justification_for(company), requested_prefix_length=29
+    )
+
+
+@register_factory(ManagedServiceRequest)
+def managed_request_for(company) -> ManagedServiceRequest:
+    return ManagedServiceRequest.objects.create(
+        company=company, service_kind=ManagedServiceKind.MONITORING, details="Ping and HTTP checks"
+    )
+
+
+@register_factory(CancellationRequest)
+def cancellation_for(company) -> CancellationRequest:
+    request = CancellationRequest.objects.create(
+        company=company,
+        requested_by=UserFactory(),
+        nonce="0" * 32,
+        expires_at=timezone.now() + timedelta(days=2),
+    )
+    request.services.add(service_for(company))
+    return request
+
