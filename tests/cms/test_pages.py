@@ -169,7 +169,10 @@ def test_site_settings_and_navigation_drive_header_and_footer(client):
     navigation = NavigationSettings.for_site(site)
     navigation.header_links = [{"type": "link", "value": {"label": "Our plans", "page": plans.pk, "url": ""}}]
     navigation.footer_columns = [
-        {"type": "column", "value": {"heading": "Company", "links": [{"label": "Portal", "page": None, "url": "/portal/"}]}}
+        {
+            "type": "column",
+            "value": {"heading": "Company", "links": [{"label": "Portal", "page": None, "url": "/portal/"}]},
+        }
     ]
     navigation.save()
     html = client.get(plans.url).content.decode()
@@ -198,7 +201,11 @@ def test_dedicated_servers_page_shows_live_stock_counts(client, monkeypatch):
     monkeypatch.setattr(stock, "stock_function", lambda: server_stock)
     storage = {**OFFER, "name": "Storage 2U", "device_type_slug": "storage-2u"}
     page = add_page(
-        home_page(), DedicatedServersPage, title="Servers", slug="servers", offers=[("server", OFFER), ("server", storage)]
+        home_page(),
+        DedicatedServersPage,
+        title="Servers",
+        slug="servers",
+        offers=[("server", OFFER), ("server", storage)],
     )
     html = client.get(page.url).content.decode()
     assert "3 in stock" in html
