@@ -36,6 +36,17 @@ def test_open_a_remote_hands_ticket_with_an_attachment_and_reply(acme, alice, cl
     assert ticket.messages.count() == 2
 
 
+def test_colleagues_can_be_kept_informed(acme, globex, alice, bob, client_for):
+    carol = MembershipFactory(company=acme, role=CompanyRole.TECHNICAL).user
+    client = client_for(alice)
+    form = client.get(reverse("portal:ticket_create")).content.decode()
+    assert carol.email in form and bob.email not in form
+    data = {"subject": "Cabling", "category": "technical", "priority": "low", "body": "Label the cables"}
+    assert client.post(reverse("portal:ticket_create"), {**data, "cc_users": [bob.pk]}).status_code == 400
+    assert client.post(reverse("portal:ticket_create"), {**data, "cc_users": [carol.pk]}).status_code == 302
+    assert list(Ticket.objects.get(subject="Cabling").cc_users.all()) == [carol]
+
+
 def test_html_renders_as_text(acme, alice, client_for):
     ticket = make_ticket(
         acme, requester=alice, subject="<script>alert(1)</script>", body="<img src=x onerror=alert(2)>"

@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from tickets.choices import TicketCategory, TicketPriority
 
 
+class ColleagueChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.full_name} ({user.email})" if user.full_name else user.email
+
+
 class TicketOpenForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=TicketCategory.choices, initial=TicketCategory.TECHNICAL)
@@ -13,15 +18,23 @@ class TicketOpenForm(forms.Form):
     device = forms.ModelChoiceField(
         label=_("Server or device"), queryset=None, required=False, empty_label=_("None in particular")
     )
+    cc_users = ColleagueChoiceField(
+        label=_("Keep informed"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Colleagues who also receive the replies by e-mail."),
+    )
     body = forms.CharField(
         label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What happened, which server or service, and since when."),
     )
 
-    def __init__(self, *args, devices, **kwargs):
+    def __init__(self, *args, devices, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["device"].queryset = devices
+        self.fields["cc_users"].queryset = colleagues
 
 
 class ReplyForm(forms.Form):

@@ -5,6 +5,7 @@ attachments never reach these pages. Writes go through ``tickets.services``.
 """
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import Membership
 from core.tenancy import for_user
 from portal.tickets.forms import ReplyForm, TicketOpenForm
 from portal.views import member_required
@@ -69,7 +71,9 @@ def ticket_create(request, membership):
     from dcim.models import Device
 
     devices = for_user(Device, request.user, company=membership.company, staff_scope=False).order_by("name")
-    form = TicketOpenForm(request.POST or None, devices=devices)
+    members = for_user(Membership, request.user, company=membership.company, staff_scope=False).filter(is_active=True)
+    colleagues = get_user_model().objects.filter(memberships__in=members).exclude(pk=request.user.pk).order_by("email")
+    form = TicketOpenForm(request.POST or None, devices=devices, colleagues=colleagues)
     upload_errors = []
     if request.method == "POST" and form.is_valid():
         try:
