@@ -205,3 +205,6 @@ register(
     )
 )
 
+# The API overrides (placing orders through the service, the offered catalog) must be registered before the
+# router is built.
+import catalog.api.views  # noqa: E402,F401

@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/users/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("account/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("tickets/", include("portal.tickets.urls")),
+    path("services/", include("portal.services.urls")),
     path("ips/", include("portal.ips.urls")),
     path("network/", include("portal.network.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),

@@ -23,7 +23,7 @@ from catalog.models import (
     ServicePlanPeriod,
 )
 from tests.accounts.factories import UserFactory
-from tests.factories import register_factory
+from tests.factories import register_factory, register_foreign_portal_object
 
 _numbers = itertools.count(1)
 
@@ -151,3 +151,14 @@ def cancellation_for(company) -> CancellationRequest:
     request.services.add(service_for(company))
     return request
 
+
+@register_foreign_portal_object("service_detail", "service_upgrade")
+def _globex_service(globex, bob):
+    return [service_for(globex).pk]
+
+
+@register_foreign_portal_object("service_cancel_confirm")
+def _bobs_cancellation_link(globex, bob):
+    service = service_for(globex)
+    request = services.cancellation_request_create(company=globex, requested_by=bob, services=[service])
+    return [services.cancellation_token(request)]

@@ -1,0 +1,231 @@
+"""Portal pages of a customer's services: the list and detail (resources, contract dates, status), ordering a new
+service or an upgrade, asking for more IPs or a managed service, and cancelling (confirmed by e-mail).
+
+Every queryset comes from ``core.tenancy.for_user`` for the current company; writes go through
+``catalog.services``. Ordering and cancelling need the "order" capability (owners and billing contacts).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from catalog import selectors, services
+from catalog.choices import CURRENT_STATUSES, ProductKind, ServiceStatus
+from catalog.models import Order, Plan, Service
+from core.tenancy import for_user
+from portal.services.forms import CancelForm, IPRequestForm, ManagedServiceForm, OrderForm, UpgradeForm
+from portal.views import member_required
+
+
+def _services(request, membership):
+    return for_user(Service, request.user, company=membership.company, staff_scope=False)
+
+
+def _service(request, membership, pk) -> Service:
+    service = _services(request, membership).select_related("plan__product__category").filter(pk=pk).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def _offered(*kinds):
+    plans = Plan.objects.offered().select_related("product__category").order_by("product__category__position")
+    return plans.filter(product__kind__in=kinds) if kinds else plans
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@member_required()
+def service_list(request, membership):
+    shown = request.GET.get("show", "current")
+    rows = selectors.company_services(_services(request, membership)).order_by("status", "pk")
+    rows = rows.filter(status__in=CURRENT_STATUSES) if shown == "current" else rows
+    orders = (
+        for_user(Order, request.user, company=membership.company, staff_scope=False)
+        .select_related("ticket")
+        .order_by("-created")[:10]
+    )
+    return render(
+        request,
+        "portal/services/list.html",
+        {"services": rows, "orders": orders, "shown": shown, "can_order": membership.can("order")},
+    )
+
+
+@member_required()
+def service_detail(request, pk, membership):
+    service = _service(request, membership, pk)
+    return render(
+        request,
+        "portal/services/detail.html",
+        {
+            "service": service,
+            "resources": selectors.service_resources(service),
+            "can_order": membership.can("order"),
+            "can_upgrade": service.status in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED),
+        },
+    )
+
+
+@member_required("order")
+@require_http_methods(["GET", "POST"])
+def service_order(request, membership):
+    form = OrderForm(request.POST or None, plans=_offered())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.order_place(
+                company=membership.company,
+                placed_by=request.user,
+                lines=[{"plan": data["plan"], "quantity": data["quantity"]}],
+                customer_note=data["customer_note"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("Order %(number)s received. Our team will be in touch.") % {"number": order.number}
+            )
+            return redirect("portal:services")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "portal/services/order.html", {"form": form, "title": _("Order a service")}, status=status)
+
+
+@member_required("order")
+@require_http_methods(["GET", "POST"])
+def service_upgrade(request, pk, membership):
+    service = _service(request, membership, pk)
+    plans = _offered().filter(product__category=service.plan.product.category, currency=service.plan.currency)
+    form = UpgradeForm(
+        request.POST or None,
+        plans=plans,
+        initial={"plan": service.plan_id, "quantity": service.quantity, "effective_date": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.order_place(
+                company=membership.company,
+                placed_by=request.user,
+                kind="upgrade",
+                service=service,
+                effective_date=data["effective_date"],
+                lines=[{"plan": data["plan"], "quantity": data["quantity"]}],
+                customer_note=data["customer_note"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Upgrade order %(number)s received.") % {"number": order.number})
+            return redirect("portal:service_detail", service.pk)
+    status = 400 if request.method == "POST" else 200
+    title = _("Change the plan of %(service)s") % {"service": service}
+    return render(
+        request, "portal/services/order.html", {"form": form, "title": title, "service": service}, status=status
+    )
+
+
+@member_required("order")
+@require_http_methods(["GET", "POST"])
+def ip_request(request, membership):
+    current = _services(request, membership).current().select_related("plan__product")
+    form = IPRequestForm(request.POST or None, plans=_offered(ProductKind.IP_BLOCK), services=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ip_request = services.additional_ip_request_create(
+                company=membership.company, requested_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Request for a /%(length)s received (order %(number)s); we review the justification first.")
+                % {"length": ip_request.requested_prefix_length, "number": ip_request.order.number},
+            )
+            return redirect("portal:services")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "portal/services/ip_request.html", {"form": form}, status=status)
+
+
+@member_required("order")
+@require_http_methods(["GET", "POST"])
+def managed_service_request(request, membership):
+    current = _services(request, membership).current().select_related("plan__product")
+    form = ManagedServiceForm(request.POST or None, plans=_offered(ProductKind.MANAGED_SERVICE), services=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            managed = services.managed_service_request_create(
+                company=membership.company, requested_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Order %(number)s received.") % {"number": managed.order.number})
+            return redirect("portal:services")
+    status = 400 if request.method == "POST" else 200
+    title = _("Request a managed service")
+    return render(request, "portal/services/order.html", {"form": form, "title": title}, status=status)
+
+
+@member_required("order")
+@require_http_methods(["GET", "POST"])
+def service_cancel(request, membership):
+    cancellable = (
+        _services(request, membership)
+        .filter(status__in=(ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED))
+        .select_related("plan__product")
+    )
+    initial = {"services": [request.GET["service"]]} if request.GET.get("service", "").isdigit() else None
+    form = CancelForm(request.POST or None, services=cancellable, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancellation_request_create(
+                company=membership.company,
+                requested_by=request.user,
+                base_url=request.build_absolute_uri("/"),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("We sent a confirmation link to %(email)s. Nothing is cancelled until you open it.")
+                % {"email": request.user.email},
+            )
+            return redirect("portal:services")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "portal/services/cancel.html", {"form": form}, status=status)
+
+
+@member_required()
+@require_http_methods(["GET", "POST"])
+def service_cancel_confirm(request, token, membership):
+    """The e-mailed link: GET shows what will be cancelled, POST confirms (mail scanners only GET)."""
+    try:
+        cancellation = services.cancellation_from_token(token, user=request.user)
+        if request.method == "POST":
+            cancellation = services.cancellation_confirm(token=token, user=request.user)
+            messages.success(request, _("Cancellation confirmed."))
+            return redirect("portal:services")
+    except PermissionDenied as error:
+        # Another user's link: as if it did not exist, with the reason.
+        return render(request, "portal/services/cancel_invalid.html", {"error": str(error)}, status=404)
+    except ValidationError as error:
+        return render(request, "portal/services/cancel_invalid.html", {"error": " ".join(error.messages)}, status=400)
+    rows = [
+        (service, services.cancellation_effective_date_for(service=service, requested=cancellation.requested_end_date))
+        for service in cancellation.services.select_related("plan__product")
+    ]
+    return render(request, "portal/services/cancel_confirm.html", {"cancellation": cancellation, "rows": rows})

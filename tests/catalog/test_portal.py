@@ -1,0 +1,144 @@
+"""Portal services pages: list and detail, ordering, upgrades, IP and managed-service requests, cancellation."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.choices import CompanyRole
+from catalog.choices import OrderKind, ProductKind, ServiceStatus
+from catalog.models import AdditionalIPRequest, ManagedServiceRequest, Order
+from tests.accounts.factories import MembershipFactory
+from tests.catalog.factories import active_service, plan
+from tests.dcim.factories import make_rack
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_shows_current_services_with_what_they_use(acme, alice, client_for):
+    from catalog import services
+
+    service = active_service(acme, label="Cabinet B04")
+    rack = make_rack(acme, name="B04")
+    services.service_link_resources(service=service, actor=None, racks=[rack])
+    response = client_for(alice).get(reverse("portal:services"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Cabinet B04" in body and "B04" in body and "Active" in body
+    detail = client_for(alice).get(reverse("portal:service_detail", args=[service.pk]))
+    assert detail.status_code == 200 and "Rack" in detail.content.decode()
+
+
+def test_list_queries_do_not_grow_with_services(acme, alice, client_for):
+    client = client_for(alice)
+    active_service(acme)
+    client.get(reverse("portal:services"))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("portal:services")).status_code == 200
+    for _ in range(4):
+        service = active_service(acme)
+        from catalog import services
+
+        services.service_link_resources(service=service, actor=None, racks=[make_rack(acme)])
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("portal:services")).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_other_companys_services_are_not_listed(acme, globex, alice, client_for):
+    theirs = active_service(globex, label="Globex secret cage")
+    body = client_for(alice).get(reverse("portal:services") + "?show=all").content.decode()
+    assert "Globex secret cage" not in body
+    assert client_for(alice).get(reverse("portal:service_detail", args=[theirs.pk])).status_code == 404
+
+
+def test_ordering_needs_the_order_capability(acme, client_for):
+    technician = MembershipFactory(company=acme, role=CompanyRole.TECHNICAL).user
+    assert client_for(technician).get(reverse("portal:service_order")).status_code == 403
+    assert client_for(technician).get(reverse("portal:services")).status_code == 200
+
+
+def test_order_a_new_service(acme, alice, client_for):
+    chosen = plan(monthly="150.00")
+    response = client_for(alice).post(
+        reverse("portal:service_order"), {"plan": chosen.pk, "quantity": 2, "customer_note": "Rack near B04"}
+    )
+    assert response.status_code == 302
+    order = Order.objects.get(company=acme)
+    assert (order.total_recurring, order.customer_note, order.ticket.queue.slug) == (
+        Decimal("300.00"),
+        "Rack near B04",
+        "provisioning",
+    )
+
+
+def test_order_of_a_plan_not_offered_is_refused(acme, alice, client_for):
+    hidden = plan(is_active=False)
+    response = client_for(alice).post(reverse("portal:service_order"), {"plan": hidden.pk, "quantity": 1})
+    assert response.status_code == 400
+    assert not Order.objects.exists()
+
+
+def test_upgrade_from_the_portal(acme, alice, client_for):
+    small = plan(monthly="100.00")
+    big = plan(monthly="180.00")
+    service = active_service(acme, plan_=small)
+    url = reverse("portal:service_upgrade", args=[service.pk])
+    assert client_for(alice).get(url).status_code == 200
+    response = client_for(alice).post(
+        url, {"plan": big.pk, "quantity": 1, "effective_date": timezone.localdate().isoformat()}
+    )
+    assert response.status_code == 302
+    order = Order.objects.get(company=acme)
+    assert (order.kind, order.service, order.total_recurring) == (OrderKind.UPGRADE, service, Decimal("180.00"))
+
+
+def test_additional_ip_request_form(acme, alice, client_for):
+    block = plan(ProductKind.IP_BLOCK, monthly="20.00")
+    url = reverse("portal:service_ip_request")
+    missing = client_for(alice).post(url, {"plan": block.pk, "purpose": "Web"})
+    assert missing.status_code == 400 and not AdditionalIPRequest.objects.exists()
+    response = client_for(alice).post(
+        url,
+        {"plan": block.pk, "purpose": "Web servers", "hosts_now": 3, "hosts_in_6_months": 4, "hosts_in_12_months": 6},
+    )
+    assert response.status_code == 302
+    request = AdditionalIPRequest.objects.get(company=acme)
+    assert request.justification.purpose == "Web servers" and request.order.ticket is not None
+
+
+def test_managed_service_request_form(acme, alice, client_for):
+    managed = plan(ProductKind.MANAGED_SERVICE, monthly="49.00")
+    response = client_for(alice).post(
+        reverse("portal:service_managed_request"), {"plan": managed.pk, "details": "Backups of web1"}
+    )
+    assert response.status_code == 302
+    assert ManagedServiceRequest.objects.get(company=acme).order.total_recurring == Decimal("49.00")
+
+
+def test_cancel_by_e_mail_confirmation(acme, alice, bob, client_for, django_capture_on_commit_callbacks):
+    service = active_service(acme, on=timezone.localdate() - timedelta(days=3), label="Cabinet B04")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(alice).post(reverse("portal:service_cancel"), {"services": [service.pk]})
+    assert response.status_code == 302
+    link = re.search(r"https?://\S+/portal/services/cancel/confirm/\S+/", mail.outbox[0].body).group(0)
+    path = link[link.index("/portal/") :]
+    service.refresh_from_db()
+    assert service.status == ServiceStatus.ACTIVE
+    # Another user opening the link: not found, nothing changes.
+    assert client_for(bob).post(path).status_code == 404
+    page = client_for(alice).get(path)
+    assert page.status_code == 200 and "Cabinet B04" in page.content.decode()
+    assert client_for(alice).post(path).status_code == 302
+    service.refresh_from_db()
+    assert service.status == ServiceStatus.CANCELLATION_REQUESTED
+    again = client_for(alice).post(path)
+    assert again.status_code == 400 and "already confirmed" in again.content.decode()
+    forged = client_for(alice).get(path.replace(":", ";", 1))
+    assert forged.status_code == 400
