@@ -17,6 +17,7 @@ urlpatterns = [
     path("tickets/", include("portal.tickets.urls")),
     path("services/", include("portal.services.urls")),
     path("ips/", include("portal.ips.urls")),
+    path("billing/", include("portal.billing.urls")),
     path("network/", include("portal.network.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

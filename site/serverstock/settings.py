@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "portal",
+    "billing",
     "catalog",
     "monitoring",
     "ipam",

@@ -1,0 +1,390 @@
+"""Overrides of the generated billing admins: invoice lines inline, invoice actions (finalise, void, reissue,
+record payment, charge card, PDF), balances. Every write goes through ``billing.services``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
+from unfold.decorators import action, display
+
+from billing import services
+from billing.choices import UNPAID_STATUSES, InvoiceStatus, LineKind, PaymentMethod
+from billing.downloads import invoice_pdf_response
+from billing.models import BillingProfile, Charge, Invoice, InvoiceLine
+from billing.money import ZERO
+from core.registry import generated_admin, override
+
+MONEY = DecimalField(max_digits=16, decimal_places=4)
+
+
+def _error_text(error) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+class InvoiceLineInline(TabularInline):
+    """Lines of the invoice: read-only once saved; a draft takes new lines through the service."""
+
+    model = InvoiceLine
+    fields = (
+        "kind",
+        "description",
+        "quantity",
+        "unit_price",
+        "proration",
+        "net_amount",
+        "tax_rate",
+        "tax_amount",
+        "total_amount",
+        "period_start",
+        "period_end",
+    )
+    readonly_fields = ("proration", "net_amount", "tax_rate", "tax_amount", "total_amount")
+    extra = 0
+    can_delete = False
+    tab = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("position", "pk")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return bool(obj is not None and obj.is_editable and request.user.has_perm("billing.change_invoice"))
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is not None and obj.is_editable else 0
+
+
+class InvoiceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Invoice
+        fields = ("company", "period_start", "period_end", "description", "comments")
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=4, min_value=Decimal("0.01"))
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    received_on = forms.DateField(
+        label=_("Received on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+
+
+class CreditForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=4, min_value=Decimal("0.01"))
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class AdjustmentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount (negative to reduce)"), max_digits=16, decimal_places=4)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+GeneratedInvoiceAdmin = generated_admin(Invoice)
+
+
+@override(Invoice, "admin")
+class InvoiceAdmin(GeneratedInvoiceAdmin):
+    form = InvoiceAdminForm
+    inlines = [InvoiceLineInline]
+    readonly_fields = (
+        "number",
+        "status",
+        "currency",
+        "issue_date",
+        "due_date",
+        "subtotal",
+        "tax_total",
+        "total",
+        "amount_paid",
+        "credit_applied",
+        "balance_column",
+        "finalised_at",
+        "paid_at",
+        "voided_at",
+        "void_reason",
+        "reissue_of",
+    )
+    actions = ["finalise_selected"]
+    actions_list = ["mark_overdue"]
+    actions_detail = [
+        "finalise_detail",
+        "record_payment_detail",
+        "charge_card_detail",
+        "credit_detail",
+        "adjust_detail",
+        "void_detail",
+        "reissue_detail",
+        "pdf_detail",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return (*self.readonly_fields, "company", "period_start", "period_end", "description")
+        return self.readonly_fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("company")
+
+    @display(description=_("balance due"))
+    def balance_column(self, obj):
+        return obj.balance_due
+
+    # Saving: a new invoice is a draft made by the service; new lines go through invoice_add_line.
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = services.invoice_create_draft(
+                company=obj.company,
+                period_start=obj.period_start,
+                period_end=obj.period_end,
+                description=obj.description,
+            )
+            obj.pk = created.pk
+            obj._state.adding = False
+            obj.refresh_from_db()
+            return
+        if obj.is_editable:
+            super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not InvoiceLine:
+            return super().save_formset(request, form, formset, change)
+        for line_form in formset.forms:
+            if line_form.instance.pk or not line_form.has_changed() or not line_form.cleaned_data:
+                continue
+            data = line_form.cleaned_data
+            try:
+                services.invoice_add_line(
+                    invoice=form.instance,
+                    description=data["description"],
+                    quantity=data.get("quantity") or Decimal("1"),
+                    unit_price=data.get("unit_price") or ZERO,
+                    kind=data.get("kind") or LineKind.MANUAL_CHARGE,
+                    period_start=data.get("period_start"),
+                    period_end=data.get("period_end"),
+                )
+            except ValidationError as error:
+                self.message_user(request, _error_text(error), messages.ERROR)
+
+    # -- permissions of the actions (plain names: unfold's checks must not query the database) -------------
+
+    def has_finalise_permission(self, request, obj=None):
+        return request.user.has_perm("billing.change_invoice")
+
+    def has_payment_permission(self, request, obj=None):
+        return request.user.has_perm("billing.add_payment")
+
+    def has_credit_permission(self, request, obj=None):
+        return request.user.has_perm("billing.add_creditnote")
+
+    # -- actions --------------------------------------------------------------------------------------------
+
+    def _invoice(self, object_id) -> Invoice:
+        return get_object_or_404(Invoice.objects.select_related("company"), pk=object_id)
+
+    def _back(self, invoice):
+        return redirect(reverse("admin:billing_invoice_change", args=[invoice.pk]))
+
+    def _run(self, request, invoice, function, success, **kwargs):
+        try:
+            result = function(**kwargs)
+        except ValidationError as error:
+            self.message_user(request, _error_text(error), messages.ERROR)
+            return None
+        self.message_user(request, success, messages.SUCCESS)
+        return result
+
+    @action(description=_("Finalise selected drafts"), permissions=["finalise"])
+    def finalise_selected(self, request, queryset):
+        done = 0
+        for invoice in queryset.filter(status=InvoiceStatus.DRAFT):
+            try:
+                services.invoice_finalise(invoice=invoice)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{invoice}: {_error_text(error)}", messages.ERROR)
+        self.message_user(request, _("%(count)s invoices finalised.") % {"count": done}, messages.SUCCESS)
+
+    @action(description=_("Mark overdue invoices"), url_path="mark-overdue", permissions=["finalise"], icon="alarm")
+    def mark_overdue(self, request):
+        count = services.invoices_mark_overdue()
+        self.message_user(request, _("%(count)s invoices marked overdue.") % {"count": count}, messages.SUCCESS)
+        return redirect(reverse("admin:billing_invoice_changelist"))
+
+    @action(description=_("Finalise"), url_path="finalise", permissions=["finalise"], icon="task_alt")
+    def finalise_detail(self, request, object_id):
+        invoice = self._invoice(object_id)
+        self._run(request, invoice, services.invoice_finalise, _("Invoice finalised."), invoice=invoice)
+        return self._back(invoice)
+
+    def _form_view(self, request, invoice, form_class, title, submit_label, handle, intro=""):
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                message = handle(form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                self.message_user(request, message, messages.SUCCESS)
+                return self._back(invoice)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{title} – {invoice}",
+            "opts": self.model._meta,
+            "form": form,
+            "intro": intro,
+            "submit_label": submit_label,
+            "back_url": reverse("admin:billing_invoice_change", args=[invoice.pk]),
+        }
+        return TemplateResponse(request, "admin/billing/action_form.html", context)
+
+    @action(description=_("Record payment"), url_path="record-payment", permissions=["payment"], icon="payments")
+    def record_payment_detail(self, request, object_id):
+        invoice = self._invoice(object_id)
+
+        def handle(data):
+            services.payment_record(company=invoice.company, invoice=invoice, actor=request.user, **data)
+            return _("Payment recorded.")
+
+        return self._form_view(
+            request,
+            invoice,
+            PaymentForm,
+            _("Record payment"),
+            _("Record"),
+            handle,
+            intro=_("Balance due: %(amount)s %(currency)s. More than that becomes account credit.")
+            % {"amount": invoice.balance_due, "currency": invoice.currency},
+        )
+
+    @action(description=_("Charge card on file"), url_path="charge-card", permissions=["payment"], icon="credit_card")
+    def charge_card_detail(self, request, object_id):
+        invoice = self._invoice(object_id)
+        self._run(
+            request, invoice, services.invoice_charge_card, _("Card charged."), invoice=invoice, actor=request.user
+        )
+        return self._back(invoice)
+
+    @action(description=_("Issue credit note"), url_path="credit", permissions=["credit"], icon="undo")
+    def credit_detail(self, request, object_id):
+        invoice = self._invoice(object_id)
+
+        def handle(data):
+            note = services.credit_note_issue(company=invoice.company, invoice=invoice, actor=request.user, **data)
+            return _("Credit note %(number)s issued.") % {"number": note.number}
+
+        return self._form_view(request, invoice, CreditForm, _("Issue credit note"), _("Issue"), handle)
+
+    @action(description=_("Add adjustment"), url_path="adjust", permissions=["finalise"], icon="tune")
+    def adjust_detail(self, request, object_id):
+        invoice = self._invoice(object_id)
+
+        def handle(data):
+            services.adjustment_add(invoice=invoice, actor=request.user, **data)
+            return _("Adjustment added.")
+
+        return self._form_view(request, invoice, AdjustmentForm, _("Add adjustment"), _("Add"), handle)
+
+    @action(description=_("Void"), url_path="void", permissions=["finalise"], icon="block")
+    def void_detail(self, request, object_id):
+        invoice = self._invoice(object_id)
+
+        def handle(data):
+            services.invoice_void(invoice=invoice, reason=data["reason"], actor=request.user)
+            return _("Invoice voided. Reissue it to bill the corrected amounts.")
+
+        return self._form_view(
+            request,
+            invoice,
+            VoidForm,
+            _("Void invoice"),
+            _("Void"),
+            handle,
+            intro=_("The invoice is kept, marked void; its periods and charges may be billed again."),
+        )
+
+    @action(description=_("Reissue"), url_path="reissue", permissions=["finalise"], icon="content_copy")
+    def reissue_detail(self, request, object_id):
+        invoice = self._invoice(object_id)
+        new = self._run(request, invoice, services.invoice_reissue, _("Reissued as a new draft."), invoice=invoice)
+        return self._back(new or invoice)
+
+    @action(description=_("Download PDF"), url_path="pdf", permissions=["view"], icon="picture_as_pdf")
+    def pdf_detail(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        invoice = self._invoice(object_id)
+        response = invoice_pdf_response(invoice)
+        if response is None:
+            if invoice.status == InvoiceStatus.DRAFT:
+                raise Http404
+            services.invoice_pdf_render(invoice=invoice)
+            response = invoice_pdf_response(Invoice.objects.get(pk=invoice.pk))
+        return response
+
+
+GeneratedProfileAdmin = generated_admin(BillingProfile)
+
+
+@override(BillingProfile, "admin")
+class BillingProfileAdmin(GeneratedProfileAdmin):
+    list_display = [*GeneratedProfileAdmin.list_display, "company_balance"]
+
+    def get_queryset(self, request):
+        outstanding = (
+            Invoice.objects.filter(company=OuterRef("company"), status__in=UNPAID_STATUSES)
+            .values("company")
+            .annotate(
+                due=Sum(ExpressionWrapper(F("total") - F("amount_paid") - F("credit_applied"), output_field=MONEY))
+            )
+            .values("due")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(outstanding=Coalesce(Subquery(outstanding, output_field=MONEY), Value(ZERO), output_field=MONEY))
+        )
+
+    @display(description=_("balance"), ordering="outstanding")
+    def company_balance(self, obj):
+        return f"{obj.outstanding:,.2f} {obj.currency}"
+
+
+GeneratedChargeAdmin = generated_admin(Charge)
+
+
+@override(Charge, "admin")
+class ChargeAdmin(GeneratedChargeAdmin):
+    fields = ("company", "title", "quantity", "unit_price", "taxable", "description")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = services.charge_add(
+            company=obj.company,
+            title=obj.title,
+            quantity=obj.quantity,
+            unit_price=obj.unit_price,
+            taxable=obj.taxable,
+            actor=request.user,
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj.refresh_from_db()

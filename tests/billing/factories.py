@@ -1,0 +1,59 @@
+"""Billing factories for the generic suites (``@register_factory``) and the billing tests; all through services."""
+
+from datetime import date
+from decimal import Decimal
+
+from billing import services
+from billing.choices import PaymentMethod
+from billing.models import BillingProfile, CreditNote, Invoice, InvoiceLine, Payment, StoredCard
+from tests.factories import register_factory, register_foreign_portal_object
+
+VISA = "4242 4242 4242 4242"
+
+
+def make_draft(company, *lines) -> Invoice:
+    """A draft with ``lines`` given as (description, quantity, unit price) (one default line if none)."""
+    invoice = services.invoice_create_draft(company=company)
+    for description, quantity, unit_price in lines or [("Rack space", Decimal("1"), Decimal("100.00"))]:
+        services.invoice_add_line(
+            invoice=invoice, description=description, quantity=Decimal(quantity), unit_price=Decimal(unit_price)
+        )
+    return invoice
+
+
+@register_factory(Invoice)
+def make_invoice(company, *lines) -> Invoice:
+    """A finalised (open) invoice."""
+    return services.invoice_finalise(invoice=make_draft(company, *lines), render_pdf=False)
+
+
+@register_factory(InvoiceLine)
+def make_line(company) -> InvoiceLine:
+    return make_invoice(company).lines.first()
+
+
+@register_factory(Payment)
+def make_payment(company) -> Payment:
+    return services.payment_record(
+        company=company, amount=Decimal("10.00"), method=PaymentMethod.BANK_TRANSFER, received_on=date(2025, 1, 1)
+    )
+
+
+@register_factory(CreditNote)
+def make_credit_note(company) -> CreditNote:
+    return services.credit_note_issue(company=company, amount=Decimal("5.00"), reason="Goodwill")
+
+
+@register_factory(BillingProfile)
+def make_profile(company) -> BillingProfile:
+    return services.billing_profile_for(company=company)
+
+
+@register_factory(StoredCard)
+def make_card(company) -> StoredCard:
+    return services.card_save(company=company, number=VISA, exp_month=12, exp_year=date.today().year + 2, cvc="123")
+
+
+@register_foreign_portal_object("billing_invoice", "billing_invoice_pdf")
+def _globex_invoice(globex, bob):
+    return [make_invoice(globex).pk]
