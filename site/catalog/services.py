@@ -117,7 +117,7 @@ def _require_orderer(user, company: Company) -> None:
 
 
 def _locked(service: Service) -> Service:
-    return Service.objects.select_for_update().select_related("plan__product", "company").get(pk=service.pk)
+    return Service.objects.select_for_update(of=("self",)).select_related("plan__product", "company").get(pk=service.pk)
 
 
 def _log(
@@ -368,6 +368,20 @@ def service_terminate(*, service: Service, actor, reason: str = "") -> Service:
         service.billing_end_date = max(timezone.localdate(now), service.billing_start_date)
     _store(service)
     _release_resources(service, actor=actor, reason=reason or _("Service terminated."))
+    return service
+
+
+@transaction.atomic
+def service_set_next_billing_date(*, service: Service, next_billing_date: date) -> Service:
+    """Billing records how far a service has been invoiced (the start of the next period not yet billed)."""
+    service = _locked(service)
+    if service.billing_start_date is None:
+        raise ValidationError(_("%(service)s is not billed yet: activate it first.") % {"service": service})
+    if next_billing_date < service.billing_start_date:
+        raise ValidationError(_("The next billing date cannot come before the service was first billed."))
+    service.next_billing_date = next_billing_date
+    service._change_reason = "billing run"
+    service.save(update_fields=["next_billing_date", "last_updated"])
     return service
 
 
@@ -804,7 +818,7 @@ def order_approve(*, order: Order, actor, reason: str = "") -> Order:
     """Staff accept an order: new services are created (pending, to provision and activate); an upgrade
     changes the service's plan from the order's effective date."""
     _require_staff(actor, ORDER_PERMISSION)
-    order = Order.objects.select_for_update().select_related("company", "service").get(pk=order.pk)
+    order = Order.objects.select_for_update(of=("self",)).select_related("company", "service").get(pk=order.pk)
     if order.status != OrderStatus.SUBMITTED:
         raise ValidationError(
             _("Order %(number)s is %(status)s already.")
@@ -947,7 +961,9 @@ def additional_ip_request_fulfil(*, request: AdditionalIPRequest, prefix, actor)
 
     _require_staff(actor)
     request = (
-        AdditionalIPRequest.objects.select_for_update().select_related("justification", "order").get(pk=request.pk)
+        AdditionalIPRequest.objects.select_for_update(of=("self",))
+        .select_related("justification", "order")
+        .get(pk=request.pk)
     )
     if request.status != RequestStatus.SUBMITTED:
         raise ValidationError(_("This request is %(status)s already.") % {"status": request.get_status_display()})

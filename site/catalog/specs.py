@@ -201,6 +201,7 @@ register(
         badges={"status": CANCELLATION_STATUS_COLOURS},
         admin_addable=False,
         importable=False,
+        secret_fields=("nonce",),
         tenancy="company",
     )
 )

@@ -327,3 +327,13 @@ def test_managed_service_request_becomes_an_order(acme, alice):
     )
     assert request.order.kind == OrderKind.MANAGED_SERVICE and request.order.total_recurring == Decimal("49.00")
     assert request.order.ticket is not None and request.service_kind == "backups"
+
+
+def test_billing_advances_the_next_billing_date(acme):
+    service = active_service(acme, on=date(2026, 1, 1))
+    service = services.service_set_next_billing_date(service=service, next_billing_date=date(2026, 2, 1))
+    assert service.next_billing_date == date(2026, 2, 1)
+    with pytest.raises(ValidationError, match="cannot come before"):
+        services.service_set_next_billing_date(service=service, next_billing_date=date(2025, 12, 1))
+    with pytest.raises(ValidationError, match="activate it first"):
+        services.service_set_next_billing_date(service=pending(acme), next_billing_date=date(2026, 2, 1))
