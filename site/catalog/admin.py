@@ -36,6 +36,15 @@ class CancelForm(ReasonForm):
     )
 
 
+class RequestCancellationForm(ReasonForm):
+    on = forms.DateField(
+        label=_("Billing stops on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: from the contract terms (end of the billing period, after the minimum term)."),
+    )
+
+
 class ActivateForm(ReasonForm):
     on = forms.DateField(
         label=_("Billed from"),
@@ -118,6 +127,8 @@ class ServiceAdmin(generated_admin(Service)):
         "suspend_detail",
         "unsuspend_detail",
         "upgrade_detail",
+        "request_cancellation_detail",
+        "withdraw_cancellation_detail",
         "cancel_detail",
         "terminate_detail",
     ]
@@ -256,6 +267,36 @@ class ServiceAdmin(generated_admin(Service)):
                 self.message_user(request, _("Plan changed."), messages.SUCCESS)
                 return redirect(reverse("admin:catalog_service_change", args=[object_id]))
         return _form_page(self, request, form, _("Change plan: %(service)s") % {"service": service}, _("Change"))
+
+    @action(
+        description=_("Cancel at period end"),
+        url_path="request-cancellation",
+        permissions=["change"],
+        icon="event_busy",
+    )
+    def request_cancellation_detail(self, request, object_id):
+        return self._lifecycle(
+            request,
+            object_id,
+            lambda s, reason, on: services.service_request_cancellation(
+                service=s, actor=request.user, effective_date=on, reason=reason
+            ),
+            _("%(service)s will be cancelled on its effective date."),
+            RequestCancellationForm,
+            _("Cancel at period end"),
+            _("Record the cancellation"),
+        )
+
+    @action(
+        description=_("Withdraw cancellation"), url_path="withdraw-cancellation", permissions=["change"], icon="undo"
+    )
+    def withdraw_cancellation_detail(self, request, object_id):
+        return self._lifecycle(
+            request,
+            object_id,
+            lambda s: services.service_withdraw_cancellation(service=s, actor=request.user),
+            _("%(service)s continues; the cancellation was withdrawn."),
+        )
 
     @action(description=_("Cancel"), url_path="cancel", permissions=["change"], icon="cancel")
     def cancel_detail(self, request, object_id):

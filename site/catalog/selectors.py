@@ -202,3 +202,39 @@ def service_resources(service: Service) -> dict[str, list]:
         "interfaces": list(service.interfaces.select_related("device")),
         "ip_assignments": list(service.ip_assignments.all()),
     }
+
+
+def dashboard_cards(request) -> list[dict]:
+    """Admin dashboard figures: orders waiting for approval, active services, cancellations pending."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from catalog.choices import OrderStatus
+    from catalog.models import Order
+
+    cards = []
+    if request.user.has_perm("catalog.view_order"):
+        waiting = Order.objects.filter(status=OrderStatus.SUBMITTED).count()
+        cards.append(
+            {
+                "title": "Orders to approve",
+                "value": waiting,
+                "link": reverse("admin:catalog_order_changelist") + "?status__exact=submitted",
+                "footer": "priced from the catalog, each with a provisioning ticket",
+            }
+        )
+    if request.user.has_perm("catalog.view_service"):
+        counts = Service.objects.aggregate(
+            active=Count("pk", filter=Q(status=ServiceStatus.ACTIVE)),
+            cancelling=Count("pk", filter=Q(status=ServiceStatus.CANCELLATION_REQUESTED)),
+            suspended=Count("pk", filter=Q(status=ServiceStatus.SUSPENDED)),
+        )
+        cards.append(
+            {
+                "title": "Active services",
+                "value": counts["active"],
+                "link": reverse("admin:catalog_service_changelist") + "?status__exact=active",
+                "footer": f"{counts['cancelling']} cancellations pending · {counts['suspended']} suspended",
+            }
+        )
+    return cards

@@ -81,3 +81,21 @@ def test_staff_add_a_service_through_the_service(acme, support, client_for):
     assert response.status_code == 302, response.content.decode()[:3000]
     service = acme.services.get()
     assert service.label == "Cage 7" and service.plan_periods.count() == 1 and service.events.count() == 1
+
+
+def test_staff_record_and_withdraw_a_cancellation(acme, support, client_for):
+    service = active_service(acme)
+    client = client_for(support)
+    assert client.post(button(service, "request_cancellation"), {"reason": "Phone call", "on": ""}).status_code == 302
+    service.refresh_from_db()
+    assert service.status == ServiceStatus.CANCELLATION_REQUESTED and service.cancellation_effective_date
+    assert client.get(button(service, "withdraw_cancellation")).status_code == 302
+    service.refresh_from_db()
+    assert service.status == ServiceStatus.ACTIVE
+
+
+def test_dashboard_shows_orders_and_services(acme, alice, superuser, client_for):
+    services.order_place(company=acme, placed_by=alice, lines=[{"plan": plan()}])
+    active_service(acme)
+    body = client_for(superuser).get(reverse("admin:index")).content.decode()
+    assert "Orders to approve" in body and "Active services" in body
