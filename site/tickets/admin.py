@@ -171,6 +171,7 @@ class TicketAdminForm(forms.ModelForm):
             "status",
             "assignee",
             "device",
+            "service",
             "description",
             "comments",
         )
@@ -242,11 +243,11 @@ class TicketAdmin(GeneratedTicketAdmin):
         if obj is None:
             return (
                 (None, {"fields": ("company", "requester", "cc_users", "subject", "message")}),
-                (_("Handling"), {"fields": ("category", "priority", "queue", "assignee", "device")}),
+                (_("Handling"), {"fields": ("category", "priority", "queue", "assignee", "device", "service")}),
             )
         return (
             (None, {"fields": ("number", "subject", "company", "requester", "cc_users")}),
-            (_("Handling"), {"fields": ("status", "category", "priority", "queue", "assignee", "device")}),
+            (_("Handling"), {"fields": ("status", "category", "priority", "queue", "assignee", "device", "service")}),
             (
                 _("SLA"),
                 {
@@ -311,6 +312,7 @@ class TicketAdmin(GeneratedTicketAdmin):
                     queue=obj.queue,
                     cc_users=form.cleaned_data.get("cc_users") or (),
                     device=obj.device,
+                    service=obj.service,
                     actor=request.user,
                     source=MessageSource.ADMIN,
                 )

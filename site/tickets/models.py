@@ -1,8 +1,7 @@
 """Support tickets: queues, SLA policies and business calendars, tickets, messages, attachments, billable work.
 
-Links: ``Ticket.device`` points at the ``dcim.Device`` concerned (it must belong to the ticket's company).
-The catalog app has not landed yet; when it does, add a nullable ``Ticket.service`` foreign key to its
-service instance the same way (model, migration, ``specs.py``, the check in ``services.ticket_open``).
+Links: ``Ticket.device`` and ``Ticket.service`` point at the ``dcim.Device`` and ``catalog.Service``
+concerned; both must belong to the ticket's company (checked in ``services.ticket_open``/``ticket_update``).
 """
 
 from __future__ import annotations
@@ -225,6 +224,15 @@ class Ticket(PrimaryModel):
         related_name="tickets",
         verbose_name=_("device"),
         help_text=_("The server or device the ticket is about, if any."),
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("service"),
+        help_text=_("The service the ticket is about, if any."),
     )
     # SLA
     sla_policy = models.ForeignKey(

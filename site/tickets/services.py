@@ -38,7 +38,7 @@ NUMBER_PREFIX = "T"
 FIRST_NUMBER = 100001
 # Company roles whose members may open and answer tickets (read-only members may only look).
 WRITE_CAPABILITIES = ("technical", "billing")
-UPDATABLE_FIELDS = {"subject", "category", "priority", "device"}
+UPDATABLE_FIELDS = {"subject", "category", "priority", "device", "service"}
 
 
 # --- permissions -----------------------------------------------------------------------------------------
@@ -127,6 +127,16 @@ def _save(ticket: Ticket) -> Ticket:
 # --- opening ---------------------------------------------------------------------------------------------
 
 
+def _check_links(*, company: Company, device=None, service=None) -> None:
+    """A ticket may only name the company's own device and service (the message names neither of another's)."""
+    if device is not None and device.company_id != company.pk:
+        raise ValidationError({"device": _("That device is not one of %(company)s's devices.") % {"company": company}})
+    if service is not None and service.company_id != company.pk:
+        raise ValidationError(
+            {"service": _("That service is not one of %(company)s's services.") % {"company": company}}
+        )
+
+
 def _next_number() -> str:
     """One more than the highest number issued (unique; not gapless)."""
     last = Ticket.objects.select_for_update().order_by("-pk").values_list("number", flat=True).first()
@@ -167,6 +177,7 @@ def ticket_open(
     attachments: Sequence = (),
     cc_users: Iterable = (),
     device=None,
+    service=None,
     actor=None,
     source: str = MessageSource.PORTAL,
 ) -> Ticket:
@@ -189,14 +200,12 @@ def ticket_open(
     subject, body = (subject or "").strip(), (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Describe the problem or the request in the message.")})
-    if device is not None and device.company_id != company.pk:
-        raise ValidationError(
-            {"device": _("%(device)s is not one of %(company)s's devices.") % {"device": device, "company": company}}
-        )
+    _check_links(company=company, device=device, service=service)
     checked = _check_files(attachments)
     now = timezone.now()
     ticket = Ticket(
         device=device,
+        service=service,
         number=_next_number(),
         subject=subject,
         company=company,
@@ -408,11 +417,7 @@ def ticket_update(*, ticket: Ticket, actor, **fields) -> Ticket:
     if unknown:
         raise ValidationError(_("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)})
     ticket = _locked(ticket)
-    device = fields.get("device")
-    if device is not None and device.company_id != ticket.company_id:
-        raise ValidationError(
-            {"device": _("That device is not one of %(company)s's devices.") % {"company": ticket.company}}
-        )
+    _check_links(company=ticket.company, device=fields.get("device"), service=fields.get("service"))
     priority_changed = "priority" in fields and fields["priority"] != ticket.priority
     for name, value in fields.items():
         setattr(ticket, name, value)

@@ -31,6 +31,7 @@ TICKET_API_FIELDS = (
     "status",
     "assignee",
     "device",
+    "service",
     "sla_policy",
     "first_response_due",
     "resolution_due",
@@ -92,13 +93,13 @@ register(
             "category": TICKET_CATEGORY_COLOURS,
         },
         select_related=("company", "queue", "assignee", "requester"),
-        autocomplete_fields=("company", "requester", "assignee", "cc_users", "device"),
+        autocomplete_fields=("company", "requester", "assignee", "cc_users", "device", "service"),
         ordering=("-created",),
         importable=False,
         api_fields=TICKET_API_FIELDS,
         # Opening goes through ticket_open; the rest changes only through the services (tickets/api.py).
         api_read_only_fields=tuple(
-            f for f in TICKET_API_FIELDS if f not in {"subject", "category", "priority", "device"}
+            f for f in TICKET_API_FIELDS if f not in {"subject", "category", "priority", "device", "service"}
         ),
         tenancy="company",
     )

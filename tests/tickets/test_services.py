@@ -157,3 +157,15 @@ def test_cc_contacts_get_replies(acme, alice, tech, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         services.ticket_reply(ticket=ticket, author=tech, body="Done.")
     assert sorted(m.to[0] for m in mail.outbox) == [alice.email, colleague.email]
+
+
+def test_links_must_be_the_companys_own(acme, globex, alice, tech):
+    from types import SimpleNamespace
+
+    foreign = SimpleNamespace(company_id=globex.pk, pk=1)
+    with pytest.raises(ValidationError) as refused:
+        make_ticket(acme, requester=alice, device=foreign)
+    assert "not one of" in str(refused.value) and "1" not in refused.value.message_dict["device"][0]
+    ticket = make_ticket(acme, requester=alice)
+    with pytest.raises(ValidationError):
+        services.ticket_update(ticket=ticket, actor=tech, service=foreign)

@@ -18,6 +18,9 @@ class TicketOpenForm(forms.Form):
     device = forms.ModelChoiceField(
         label=_("Server or device"), queryset=None, required=False, empty_label=_("None in particular")
     )
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=None, required=False, empty_label=_("None in particular")
+    )
     cc_users = ColleagueChoiceField(
         label=_("Keep informed"),
         queryset=None,
@@ -31,8 +34,9 @@ class TicketOpenForm(forms.Form):
         help_text=_("What happened, which server or service, and since when."),
     )
 
-    def __init__(self, *args, devices, colleagues, **kwargs):
+    def __init__(self, *args, devices, services, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
         self.fields["device"].queryset = devices
         self.fields["cc_users"].queryset = colleagues
 

@@ -73,7 +73,10 @@ def ticket_create(request, membership):
     devices = for_user(Device, request.user, company=membership.company, staff_scope=False).order_by("name")
     members = for_user(Membership, request.user, company=membership.company, staff_scope=False).filter(is_active=True)
     colleagues = get_user_model().objects.filter(memberships__in=members).exclude(pk=request.user.pk).order_by("email")
-    form = TicketOpenForm(request.POST or None, devices=devices, colleagues=colleagues)
+    from catalog.models import Service
+
+    services_held = for_user(Service, request.user, company=membership.company, staff_scope=False).order_by("pk")
+    form = TicketOpenForm(request.POST or None, devices=devices, services=services_held, colleagues=colleagues)
     upload_errors = []
     if request.method == "POST" and form.is_valid():
         try:

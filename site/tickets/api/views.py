@@ -58,9 +58,11 @@ class TicketSerializer(GeneratedTicketSerializer):
             # Customers open tickets in their own name; no user or device ids of others to probe.
             fields["requester"].read_only = True
         if user is not None and not user.is_staff:
+            from catalog.models import Service
             from dcim.models import Device
 
             fields["device"].queryset = for_user(Device, user)
+            fields["service"].queryset = for_user(Service, user)
         if user is not None and user.is_staff and not creating:
             fields["status"].read_only = False
         return fields
@@ -89,6 +91,7 @@ class TicketViewSet(generated_viewset(Ticket)):
                 category=data.get("category") or Ticket._meta.get_field("category").default,
                 priority=data.get("priority") or Ticket._meta.get_field("priority").default,
                 device=data.get("device"),
+                service=data.get("service"),
                 actor=self.request.user,
                 source=MessageSource.API,
             )
