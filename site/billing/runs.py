@@ -1,9 +1,23 @@
-"""The recurring billing run.
+"""The recurring run.
 
-Policy: services are billed **in arrears** for the calendar month before the run date, so every start,
-upgrade and cancellation in that month is known and prorated exactly (days active / days in the month,
-rounded per line, see ``billing.money``). The catalog reports each billable stretch of a service
-(``catalog.selectors.billable_lines``); each becomes one line keyed by (service, period, kind).
+Policy: services are billed **in arrears**, each once per its own plan period, so every start, upgrade and
+cancellation inside a period is known and prorated exactly. Plan periods are calendar-aligned:
+
+* monthly plans: the calendar month;
+* quarterly plans: the calendar quarter (January–March, April–June, July–September, October–December);
+* annual plans: the calendar year.
+
+A run on any day of a month bills the periods that ended on the first day of that month: always the previous
+month, plus the previous quarter when the month opens a quarter (January, April, July, October), plus the
+previous year in January. A quarterly service is therefore billed once, on the April run, for January–March,
+never three times. ``unit_price`` from the catalog is the price of one whole plan period; a partial stretch is
+prorated by days active / days in **that plan period** (a quarter of 90 days, a year of 365), rounded per
+line (``billing.money``). One-time lines (setup fees) are billed in the month they fall due.
+
+The catalog reports each billable stretch of a service (``catalog.selectors.billable_lines``); each becomes
+one line keyed by (service, stretch, kind), and the line's description names the service and the dates it
+covers. After billing, the service's ``next_billing_date`` is moved to the end of the period just billed
+(``catalog.services.service_set_next_billing_date``), never backwards.
 
 Idempotency: the key is unique in the database for lines that are not released, and each company is billed
 inside one transaction that first locks the company row and re-reads what is already billed; a second run,
@@ -23,6 +37,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from billing import selectors, services
 from billing.choices import LineKind
@@ -32,11 +47,37 @@ from billing.money import line_amounts
 logger = logging.getLogger(__name__)
 
 
+MONTHLY, QUARTERLY, ANNUAL = "monthly", "quarterly", "annual"
+PERIOD_MONTHS = {MONTHLY: 1, QUARTERLY: 3, ANNUAL: 12}
+
+
 def period_due(run_date: date) -> tuple[date, date]:
-    """The period a run on ``run_date`` bills: the previous calendar month, end exclusive."""
+    """The month a run on ``run_date`` bills (and the invoice's period): the previous calendar month, end
+    exclusive."""
     end = run_date.replace(day=1)
     start = (end - timedelta(days=1)).replace(day=1)
     return start, end
+
+
+def plan_period_containing(day: date, recurring_period: str) -> tuple[date, date]:
+    """The calendar-aligned plan period (start, exclusive end) of ``recurring_period`` that contains ``day``."""
+    months = PERIOD_MONTHS.get(recurring_period or MONTHLY, 1)
+    first_month = (day.month - 1) // months * months + 1
+    start = date(day.year, first_month, 1)
+    index = day.year * 12 + first_month - 1 + months
+    return start, date(index // 12, index % 12 + 1, 1)
+
+
+def periods_due(run_date: date) -> dict[str, tuple[date, date]]:
+    """Every plan period a run on ``run_date`` bills, by recurring period: those that ended on the first day of
+    ``run_date``'s month (the month always, the quarter and the year when they end there)."""
+    boundary = run_date.replace(day=1)
+    due = {}
+    for recurring_period in (MONTHLY, QUARTERLY, ANNUAL):
+        start, end = plan_period_containing(boundary - timedelta(days=1), recurring_period)
+        if end == boundary:
+            due[recurring_period] = (start, end)
+    return due
 
 
 def proration(*, line_start: date, line_end: date, period_start: date, period_end: date) -> Decimal:
@@ -67,6 +108,15 @@ class RunResult:
             f"{len(self.invoices)} invoices, {self.lines} lines, {self.already_billed} already billed, "
             f"{self.conflicts} concurrent conflicts, {len(self.errors)} errors"
         )
+
+
+@dataclass(frozen=True)
+class DueLine:
+    """A catalog line with the plan period it is billed in (for proration and the description)."""
+
+    line: object
+    window_start: date
+    window_end: date
 
 
 def _catalog_lines(*, period_start: date, period_end: date, company_id: int | None = None):
@@ -120,9 +170,16 @@ def billing_run(
     period_start, period_end = period_due(run_date)
     source = lines_source or _catalog_lines
     result = RunResult(period_start=period_start, period_end=period_end)
-    by_company: dict[int, list] = defaultdict(list)
-    for line in source(period_start=period_start, period_end=period_end):
-        by_company[line.company_id].append(line)
+    by_company: dict[int, list[DueLine]] = defaultdict(list)
+    for recurring_period, (window_start, window_end) in periods_due(run_date).items():
+        for line in source(period_start=window_start, period_end=window_end):
+            if line.kind == LineKind.RECURRING:
+                # A plan period is billed only in the run for its own period length.
+                if (line.recurring_period or MONTHLY) != recurring_period:
+                    continue
+            elif recurring_period != MONTHLY:
+                continue  # one-time lines come from the month's window only
+            by_company[line.company_id].append(DueLine(line, window_start, window_end))
     charge_companies = set(selectors.pending_charges_all().values_list("company_id", flat=True))
     wanted = set(by_company) | charge_companies | _remote_hands_companies(period_start, period_end)
     if company_ids is not None:
@@ -134,7 +191,7 @@ def billing_run(
         try:
             invoice = _bill_company(
                 company=companies[company_id],
-                lines=by_company.get(company_id, []),
+                due_lines=by_company.get(company_id, []),
                 period_start=period_start,
                 period_end=period_end,
                 result=result,
@@ -165,16 +222,21 @@ def _remote_hands_companies(period_start: date, period_end: date) -> set[int]:
 
 
 @transaction.atomic
-def _bill_company(*, company, lines, period_start, period_end, result: RunResult, render_pdf: bool) -> Invoice | None:
+def _bill_company(
+    *, company, due_lines, period_start, period_end, result: RunResult, render_pdf: bool
+) -> Invoice | None:
     from accounts.models import Company
 
     # Serialise runs per company (PostgreSQL row lock; SQLite serialises writers anyway).
     Company.objects.select_for_update().filter(pk=company.pk).values_list("pk").get()
     profile = services.billing_profile_for(company=company)
     tax_rate = selectors.tax_rate_for(company=company, profile=profile)
-    ranges = _billed_ranges({line.service_id for line in lines}, period_start, period_end)
+    widest_start = min((item.window_start for item in due_lines), default=period_start)
+    widest_end = max((item.window_end for item in due_lines), default=period_end)
+    ranges = _billed_ranges({item.line.service_id for item in due_lines}, widest_start, widest_end)
     due = []
-    for line in lines:
+    for item in due_lines:
+        line = item.line
         if _is_billed(line, ranges):
             result.already_billed += 1
             continue
@@ -192,7 +254,7 @@ def _bill_company(*, company, lines, period_start, period_end, result: RunResult
                 }
             )
             continue
-        due.append(line)
+        due.append(item)
         ranges[line.service_id].append((line.period_start, line.period_end, line.kind))
     charges = list(selectors.pending_charges(company=company).select_for_update())
     time_entries = list(_unbilled_time(company, period_start, period_end))
@@ -201,24 +263,29 @@ def _bill_company(*, company, lines, period_start, period_end, result: RunResult
     invoice = services.invoice_create_draft(company=company, period_start=period_start, period_end=period_end)
     new_lines = []
     position = 0
-    for line in sorted(due, key=lambda item: (item.service_id, item.period_start, item.kind)):
+    billed_until: dict[int, date] = {}
+    for item in sorted(due, key=lambda item: (item.line.service_id, item.line.period_start, item.line.kind)):
+        line = item.line
         position += 1
+        recurring = line.kind == LineKind.RECURRING
         factor = (
             proration(
                 line_start=line.period_start,
                 line_end=line.period_end,
-                period_start=period_start,
-                period_end=period_end,
+                period_start=item.window_start,
+                period_end=item.window_end,
             )
-            if line.kind == LineKind.RECURRING
+            if recurring
             else Decimal(1)
         )
+        if recurring:
+            billed_until[line.service_id] = max(item.window_end, billed_until.get(line.service_id, item.window_end))
         new_lines.append(
             _line(
                 invoice=invoice,
                 position=position,
                 kind=line.kind,
-                description=line.description,
+                description=_describe(item)[:300],
                 quantity=line.quantity,
                 unit_price=line.unit_price,
                 tax_rate=tax_rate if line.taxable else Decimal(0),
@@ -265,8 +332,50 @@ def _bill_company(*, company, lines, period_start, period_end, result: RunResult
         from tickets.services import billable_work_mark_billed
 
         billable_work_mark_billed(time_entries=time_entries, reference=invoice.number)
+    _record_next_billing_dates(billed_until)
     result.lines += len(new_lines)
     return invoice
+
+
+PERIOD_NAMES = {MONTHLY: _lazy("monthly"), QUARTERLY: _lazy("quarterly"), ANNUAL: _lazy("annual")}
+
+
+def _describe(item: DueLine) -> str:
+    """The line's description: the catalog's (product, plan, service label) and the dates it covers, e.g.
+    ``Rack unit (1U): Quarterly (R12), 15 Feb 2025 – 31 Mar 2025 (quarterly, 45 of 90 days)``."""
+    line = item.line
+    last_day = line.period_end - timedelta(days=1)
+    if line.kind != LineKind.RECURRING:
+        return _("%(what)s, %(day)s") % {"what": line.description, "day": f"{line.period_start:%d %b %Y}"}
+    days = (line.period_end - line.period_start).days
+    days_in_period = (item.window_end - item.window_start).days
+    detail = str(PERIOD_NAMES.get(line.recurring_period or MONTHLY, line.recurring_period))
+    if days < days_in_period:
+        detail = _("%(period)s, %(days)s of %(total)s days") % {
+            "period": detail,
+            "days": days,
+            "total": days_in_period,
+        }
+    return _("%(what)s, %(first)s – %(last)s (%(detail)s)") % {
+        "what": line.description,
+        "first": f"{line.period_start:%d %b %Y}",
+        "last": f"{last_day:%d %b %Y}",
+        "detail": detail,
+    }
+
+
+def _record_next_billing_dates(billed_until: dict[int, date]) -> None:
+    """Tell the catalog how far each service is now invoiced; only ever forwards (a late re-run of an older
+    date must not move it back). Services the catalog does not know (test sources) are skipped."""
+    if not billed_until:
+        return
+    from catalog.models import Service
+    from catalog.services import service_set_next_billing_date
+
+    current = dict(Service.objects.filter(pk__in=list(billed_until)).values_list("pk", "next_billing_date"))
+    for service_id, until in sorted(billed_until.items()):
+        if service_id in current and (current[service_id] is None or current[service_id] < until):
+            service_set_next_billing_date(service=Service(pk=service_id), next_billing_date=until)
 
 
 def _unbilled_time(company, period_start: date, period_end: date):
