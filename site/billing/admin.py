@@ -22,11 +22,32 @@ from unfold.decorators import action, display
 from billing import services
 from billing.choices import UNPAID_STATUSES, InvoiceStatus, LineKind, PaymentMethod
 from billing.downloads import invoice_pdf_response
-from billing.models import BillingProfile, Charge, Invoice, InvoiceLine
+from billing.models import (
+    Adjustment,
+    BillingProfile,
+    Charge,
+    CreditApplication,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberSequence,
+    InvoicePDF,
+    Payment,
+    PaymentAllocation,
+)
 from billing.money import ZERO
 from core.registry import generated_admin, override
 
 MONEY = DecimalField(max_digits=16, decimal_places=4)
+
+
+class NeverDeleted:
+    """Billing records are never deleted, not even by superusers: a wrong invoice is voided and reissued, a
+    wrong payment or charge is answered with a credit note or an adjustment. Removes the delete button, the
+    delete view and the "delete selected" bulk action."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def _error_text(error) -> str:
@@ -101,7 +122,7 @@ GeneratedInvoiceAdmin = generated_admin(Invoice)
 
 
 @override(Invoice, "admin")
-class InvoiceAdmin(GeneratedInvoiceAdmin):
+class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
     form = InvoiceAdminForm
     inlines = [InvoiceLineInline]
     readonly_fields = (
@@ -371,7 +392,7 @@ GeneratedChargeAdmin = generated_admin(Charge)
 
 
 @override(Charge, "admin")
-class ChargeAdmin(GeneratedChargeAdmin):
+class ChargeAdmin(NeverDeleted, GeneratedChargeAdmin):
     fields = ("company", "title", "quantity", "unit_price", "taxable", "description")
 
     def save_model(self, request, obj, form, change):
@@ -388,3 +409,11 @@ class ChargeAdmin(GeneratedChargeAdmin):
         obj.pk = created.pk
         obj._state.adding = False
         obj.refresh_from_db()
+
+
+# The other billing records have no hand-written admin: hand back the generated one without deletion.
+for _model in (InvoiceLine, Payment, PaymentAllocation, CreditNote, CreditApplication, Adjustment, InvoicePDF,
+               InvoiceNumberSequence):  # fmt: skip
+    override(_model, "admin")(
+        type(f"{_model.__name__}Admin", (NeverDeleted, generated_admin(_model)), {"__module__": __name__})
+    )

@@ -1,11 +1,21 @@
-"""API overrides the specs cannot say: customers never see draft invoices (nor their lines), and the PDF
-download endpoint ``/api/billing/invoices/<id>/pdf/``."""
+"""API overrides the specs cannot say: customers never see draft invoices (nor their lines), the PDF
+download endpoint ``/api/billing/invoices/<id>/pdf/``, and no billing record can be deleted (invoices and lines
+are read-only; the other records answer DELETE with 405)."""
 
 from django.http import Http404
 from rest_framework.decorators import action
 
 from billing.choices import InvoiceStatus
-from billing.models import Invoice, InvoiceLine
+from billing.models import (
+    Adjustment,
+    Charge,
+    CreditApplication,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentAllocation,
+)
 from core.registry import generated_viewset, override
 
 
@@ -40,3 +50,16 @@ class InvoiceLineViewSet(generated_viewset(InvoiceLine)):
 
     def get_queryset(self):
         return _hide_drafts(super().get_queryset(), self.request.user, "invoice__status")
+
+
+WITHOUT_DELETE = ["get", "post", "put", "patch", "head", "options"]
+
+# Nothing is deleted: a wrong payment, charge or credit is answered with a credit note or an adjustment.
+for _model in (Payment, PaymentAllocation, CreditNote, CreditApplication, Charge, Adjustment):
+    override(_model, "viewset")(
+        type(
+            f"{_model.__name__}ViewSet",
+            (generated_viewset(_model),),
+            {"http_method_names": WITHOUT_DELETE, "__module__": __name__},
+        )
+    )
