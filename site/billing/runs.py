@@ -162,9 +162,12 @@ def billing_run(
     lines_source: Callable | None = None,
     progress: Callable[[int, int], None] | None = None,
     render_pdfs: bool = True,
+    issue_date: date | None = None,
 ) -> RunResult:
     """Bill every service due for the period before ``run_date``: one finalised invoice per company with
-    its service lines, waiting charges and unbilled remote-hands time. Safe to repeat (see module doc)."""
+    its service lines, waiting charges and unbilled remote-hands time. Safe to repeat (see module doc).
+
+    Invoices are issued today unless ``issue_date`` is given (the demo dates its history back)."""
     from accounts.models import Company
 
     period_start, period_end = period_due(run_date)
@@ -196,6 +199,7 @@ def billing_run(
                 period_end=period_end,
                 result=result,
                 render_pdf=render_pdfs,
+                issue_date=issue_date,
             )
         except IntegrityError:
             # Another run billed the same key between our check and our insert: its invoice stands.
@@ -223,7 +227,7 @@ def _remote_hands_companies(period_start: date, period_end: date) -> set[int]:
 
 @transaction.atomic
 def _bill_company(
-    *, company, due_lines, period_start, period_end, result: RunResult, render_pdf: bool
+    *, company, due_lines, period_start, period_end, result: RunResult, render_pdf: bool, issue_date: date | None
 ) -> Invoice | None:
     from accounts.models import Company
 
@@ -327,7 +331,7 @@ def _bill_company(
     InvoiceLine.objects.bulk_create(new_lines)
     services._recompute_totals(invoice)
     invoice.save(update_fields=["subtotal", "tax_total", "total", "last_updated"])
-    invoice = services.invoice_finalise(invoice=invoice, render_pdf=render_pdf)
+    invoice = services.invoice_finalise(invoice=invoice, render_pdf=render_pdf, issue_date=issue_date)
     if time_entries:
         from tickets.services import billable_work_mark_billed
 
