@@ -82,3 +82,18 @@ def test_list_queries_are_constant(alice, acme, client_for, django_assert_max_nu
             make_invoice(acme)
             services.payment_record(company=acme, amount=Decimal("5"), method=PaymentMethod.CHEQUE)
     assert counts[0] == counts[1]
+
+
+def test_dashboard_shows_overdue_invoices_to_billing_members_only(alice, bob, acme, globex, client_for):
+    from datetime import timedelta
+
+    overdue = make_invoice(globex)
+    services.invoices_mark_overdue(today=overdue.due_date + timedelta(days=1))
+    not_yet = make_invoice(acme)
+    dashboard = client_for(bob).get(reverse("portal:dashboard")).content.decode()
+    assert "You have an overdue invoice" in dashboard and overdue.number in dashboard
+    assert reverse("portal:billing_invoice", args=[overdue.pk]) in dashboard
+    mine = client_for(alice).get(reverse("portal:dashboard")).content.decode()
+    assert "overdue" not in mine and overdue.number not in mine and not_yet.number not in mine
+    tech = MembershipFactory(company=globex, user=UserFactory(), role=CompanyRole.TECHNICAL).user
+    assert overdue.number not in client_for(tech).get(reverse("portal:dashboard")).content.decode()
