@@ -22,8 +22,10 @@ run: install migrate
 	@DEBUG=1 $(MANAGE) demo
 	@DEBUG=1 $(MANAGE) serve
 
+# Two workers (the machines have two cores). Default load scheduling keeps pytest-django's order on each worker:
+# transactional tests (which empty the tables) run after the others.
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -94,3 +94,34 @@ def page(browser, live_server):
     tab.base_url = live_server.url
     yield tab
     context.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests (live server, browser, threads) empty every table when they end; with serialized
+    rollback each one starts from the migrated data again (queues, calendars, the Wagtail home page...)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+            name in getattr(item, "fixturenames", ()) for name in ("live_server", "transactional_db")
+        )
+        if transactional:
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's set-up, plus: the serialized migrated data is made visible to every connection object.
+
+    Playwright's sync API runs the test body in another context, where Django hands out a new connection object
+    (same in-memory or PostgreSQL database) that lacks ``_test_serialized_contents``, so a browser test would
+    skip the serialized rollback and start without the migrated rows.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
+    return django_db_setup
