@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import rrdtool
@@ -105,3 +106,25 @@ def export_json(path: Path, *, period: str, end: int | None = None) -> bytes:
         "rows": [list(row) for row in result["data"]],
     }
     return json.dumps(payload).encode()
+
+
+def percentile_95(path: Path, *, period: str, end: int | None = None) -> float | None:
+    """The 95th percentile in bit/s of the higher of in and out over ``period``; None without data."""
+    source = _escape(str(path))
+    result = rrdtool.graphv(
+        "/dev/null",
+        "--start",
+        f"end-{PERIODS[period]}",
+        "--end",
+        str(end) if end else "now",
+        f"DEF:inB={source}:in:AVERAGE",
+        f"DEF:outB={source}:out:AVERAGE",
+        "CDEF:peak=inB,outB,MAX,8,*",
+        "VDEF:p95=peak,95,PERCENTNAN",  # unknown samples (no data yet) are left out
+        "PRINT:p95:%lf",
+    )
+    try:
+        value = float(result["print[0]"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value

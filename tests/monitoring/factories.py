@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from monitoring.models import DeviceHealth, InterfaceState, MonitoringEvent
 from tests.dcim.factories import make_device, make_interface
-from tests.factories import register_factory
+from tests.factories import register_factory, register_foreign_portal_object
 
 
 def snmp_device(company=None, *, port: int = 161, **fields):
@@ -33,3 +33,8 @@ def event_for(company) -> MonitoringEvent:
         message=f"{device.name} is unreachable",
         occurred_at=timezone.now(),
     )
+
+
+@register_foreign_portal_object("bandwidth_interface")
+def _globex_monitored_interface(globex, bob):
+    return [interface_state_for(globex).interface_id]
