@@ -144,7 +144,7 @@ def device_place(*, device: Device, rack: Rack, position: int, face: str = RackF
     Refused when the units are outside the rack, occupied on the same face (full-depth devices take both
     faces), reserved for another customer, or the rack belongs to another customer.
     """
-    rack = Rack.objects.select_for_update().select_related("company").get(pk=rack.pk)
+    rack = Rack.objects.select_for_update(of=("self",)).select_related("company").get(pk=rack.pk)
     # The rack's row lock serialises placements into it; the caller's device (with any unsaved edits from a
     # form) is what gets placed.
     problems = device_placement_problems(device=device, rack=rack, position=position, face=face)
@@ -295,7 +295,9 @@ def _existing_cable(interface: Interface) -> Cable | None:
 @transaction.atomic
 def cable_connect(*, a: Interface, b: Interface, label: str = "", **fields) -> Cable:
     """Connect two interfaces; each end takes one cable, so a booked interface is refused with its peer."""
-    a, b = (Interface.objects.select_for_update().select_related("device").get(pk=pk) for pk in (a.pk, b.pk))
+    a, b = (
+        Interface.objects.select_for_update(of=("self",)).select_related("device").get(pk=pk) for pk in (a.pk, b.pk)
+    )
     if a.pk == b.pk:
         raise ValidationError(_("A cable needs two different ends; both are %(interface)s.") % {"interface": a})
     problems = []
@@ -331,7 +333,11 @@ def power_circuit_allocate(*, circuit: PowerCircuit, company, kw: Decimal, rack:
     Refused when the circuit's usable capacity (80% of the breaker by default) or the rack's power budget
     would be exceeded, or when the circuit already serves another customer.
     """
-    circuit = PowerCircuit.objects.select_for_update().select_related("panel", "company", "rack").get(pk=circuit.pk)
+    circuit = (
+        PowerCircuit.objects.select_for_update(of=("self",))
+        .select_related("panel", "company", "rack")
+        .get(pk=circuit.pk)
+    )
     kw = Decimal(kw).quantize(Decimal("0.01"))
     rack = rack or circuit.rack
     if kw <= 0:
@@ -406,7 +412,11 @@ def circuit_connected_watts(circuit: PowerCircuit) -> int:
 @transaction.atomic
 def power_outlet_connect(*, outlet: PowerOutlet, device: Device) -> PowerOutlet:
     """Plug ``device`` into a PDU outlet; refused when the outlet is taken or the circuit would be overloaded."""
-    outlet = PowerOutlet.objects.select_for_update().select_related("pdu__power_circuit", "device").get(pk=outlet.pk)
+    outlet = (
+        PowerOutlet.objects.select_for_update(of=("self",))
+        .select_related("pdu__power_circuit", "device")
+        .get(pk=outlet.pk)
+    )
     if outlet.device_id and outlet.device_id != device.pk:
         raise ValidationError(
             _("Outlet %(outlet)s already powers %(device)s.") % {"outlet": outlet, "device": outlet.device}
