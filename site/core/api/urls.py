@@ -23,5 +23,6 @@ urlpatterns = [
     path("accounts/", include("accounts.api.urls")),
     path("monitoring/", include("monitoring.api.urls")),
     path("ipam/", include("ipam.api.urls")),
+    path("dcim/", include("dcim.api.urls")),
     path("", include(router.urls)),
 ]
