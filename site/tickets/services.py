@@ -114,7 +114,9 @@ def _apply_status(ticket: Ticket, status: str, now: datetime) -> None:
 
 def _locked(ticket: Ticket) -> Ticket:
     return (
-        Ticket.objects.select_for_update(of=("self",)).select_related("sla_policy__calendar", "queue", "assignee").get(pk=ticket.pk)
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("sla_policy__calendar", "queue", "assignee")
+        .get(pk=ticket.pk)
     )
 
 
