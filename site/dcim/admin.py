@@ -3,18 +3,19 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
 from unfold.decorators import action
 
 from core.registry import generated_admin, override
 from dcim import selectors, services
 from dcim.choices import RackFace, SecretField
 from dcim.elevation import rack_elevation_svg
-from dcim.models import Device, PowerCircuit, Rack
+from dcim.models import Device, PowerCircuit, Rack, ServerWelcome
 
 SECRET_FIELDS = ("snmp_community", "snmp_auth_key", "snmp_priv_key", "ipmi_password", "root_password")
 
@@ -98,10 +99,26 @@ class RevealForm(forms.Form):
     field = forms.ChoiceField(label=_("Secret"), choices=SecretField.choices)
 
 
+class ServerWelcomeInline(TabularInline):
+    model = ServerWelcome
+    extra = 0
+    fields = ("sent_at", "sent_by", "recipients", "body")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("welcome e-mails sent")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @override(Device, "admin")
 class DeviceAdmin(generated_admin(Device)):
     form = DeviceAdminForm
-    actions_detail = ["reveal_secret"]
+    actions_detail = ["reveal_secret", "send_welcome"]
+    inlines = [*generated_admin(Device).inlines, ServerWelcomeInline]
     fieldsets = (
         (None, {"fields": ("name", "device_type", "role", "status", "company", "ownership", "serial", "asset_tag")}),
         (_("Location"), {"fields": ("site", "rack", "position", "face", "power_circuit")}),
@@ -159,6 +176,26 @@ class DeviceAdmin(generated_admin(Device)):
             "audit": device.secret_reveals.select_related("user")[:20],
         }
         return TemplateResponse(request, "dcim/admin/device_reveal.html", context)
+
+    def has_send_welcome_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("dcim.change_device")
+
+    @action(description=_("Send welcome e-mail"), url_path="send-welcome", permissions=["send_welcome"])
+    def send_welcome(self, request, object_id):
+        device = get_object_or_404(Device, pk=object_id)
+        try:
+            welcome = services.server_welcome_send(
+                device=device, actor=request.user, base_url=request.build_absolute_uri("/")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Welcome e-mail for %(device)s sent to %(recipients)s.")
+                % {"device": device, "recipients": ", ".join(welcome.recipients)},
+            )
+        return redirect("admin:dcim_device_change", object_id)
 
 
 @override(PowerCircuit, "admin")

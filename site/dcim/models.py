@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
@@ -695,3 +696,23 @@ class SecretReveal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_field_display()} of {self.device_id} by {self.user_id}"
+
+
+class ServerWelcome(models.Model):
+    """One welcome e-mail sent for a dedicated server: when, by whom, to whom, and exactly what it said."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="welcome_emails")
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipients = models.JSONField(_("recipients"), default=list)
+    body = models.TextField(_("body"))
+
+    class Meta:
+        verbose_name = _("server welcome e-mail")
+        verbose_name_plural = _("server welcome e-mails")
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Welcome e-mail for {self.device_id} at {self.sent_at:%Y-%m-%d %H:%M}"
