@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
@@ -13,9 +13,9 @@ from unfold.decorators import action
 
 from core.registry import generated_admin, override
 from dcim import selectors, services
-from dcim.choices import RackFace, SecretField
+from dcim.choices import DeviceRole, RackFace, SecretField
 from dcim.elevation import rack_elevation_svg
-from dcim.models import Device, PowerCircuit, Rack, ServerWelcome
+from dcim.models import Device, PowerCircuit, Rack, ServerWelcome, Site
 
 SECRET_FIELDS = ("snmp_community", "snmp_auth_key", "snmp_priv_key", "ipmi_password", "root_password")
 
@@ -95,6 +95,22 @@ class DeviceAdminForm(forms.ModelForm):
         return cleaned
 
 
+class HardwareSearchForm(forms.Form):
+    q = forms.CharField(label=_("Text"), required=False, help_text=_("Name, serial, asset tag, customer, rack, IP."))
+    company = forms.ModelChoiceField(label=_("Customer"), queryset=None, required=False)
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False)
+    rack = forms.ModelChoiceField(label=_("Rack"), queryset=Rack.objects.select_related("site"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *DeviceRole.choices], required=False)
+    tag = forms.CharField(label=_("Tag"), required=False)
+    ip = forms.GenericIPAddressField(label=_("IP address"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Company
+
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = Company.objects.order_by("name")
+
+
 class RevealForm(forms.Form):
     field = forms.ChoiceField(label=_("Secret"), choices=SecretField.choices)
 
@@ -146,6 +162,46 @@ class DeviceAdmin(generated_admin(Device)):
         ),
         (_("Notes"), {"fields": ("tags", "description", "comments", "welcome_email_sent_at")}),
     )
+
+    search_limit = 200
+
+    def get_urls(self):
+        search = path(
+            "hardware-search/",
+            self.admin_site.admin_view(self.hardware_search_view),
+            name="dcim_device_hardware_search",
+        )
+        return [search, *super().get_urls()]
+
+    def hardware_search_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = HardwareSearchForm(request.GET or None)
+        searched = form.is_bound and form.is_valid()
+        shown, total = [], 0
+        if searched:
+            data = form.cleaned_data
+            results = selectors.device_search(
+                text=data["q"],
+                company=data["company"],
+                site=data["site"],
+                rack=data["rack"],
+                role=data["role"],
+                tag=data["tag"],
+                ip=data["ip"] or "",
+            )
+            total = results.count()
+            shown = list(results[: self.search_limit])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Hardware search"),
+            "opts": self.model._meta,
+            "form": form,
+            "searched": searched,
+            "shown": shown,
+            "total": total,
+        }
+        return TemplateResponse(request, "dcim/admin/hardware_search.html", context)
 
     def has_reveal_secret_permission(self, request, obj=None) -> bool:
         # A method, not a dotted permission: unfold's system check would query the database for the latter.

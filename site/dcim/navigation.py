@@ -26,6 +26,12 @@ SIDEBAR = {
         _item(_("Racks"), "shelves", "rack"),
         _item(_("Rack reservations"), "event_available", "rackreservation"),
         _item(_("Devices"), "dns", "device"),
+        {
+            "title": _("Hardware search"),
+            "icon": "search",
+            "link": reverse_lazy("admin:dcim_device_hardware_search"),
+            "permission": can_view("dcim.device"),
+        },
         _item(_("Device types"), "memory", "devicetype"),
         _item(_("Manufacturers"), "factory", "manufacturer"),
         _item(_("Interfaces"), "settings_ethernet", "interface"),
