@@ -33,6 +33,8 @@ def register_collector_process() -> bool:
         return False
     if any(name == "collector" for name, _argv in SERVE_PROCESSES):
         return True
-    launcher = [sys.executable, str(Path(__file__).with_name("run_collector.py"))]
+    # -P: the script's own folder must not go first on sys.path, or site/monitoring/selectors.py would shadow the
+    # standard library's selectors module (imported by subprocess).
+    launcher = [sys.executable, "-P", str(Path(__file__).with_name("run_collector.py"))]
     SERVE_PROCESSES.append(("collector", launcher))
     return True
