@@ -24,8 +24,16 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 MEDIA_ROOT = VAR_DIR / "test-media" / WORKER
 PRIVATE_MEDIA_ROOT = VAR_DIR / "test-private" / WORKER
 if REDIS_URL:
-    CACHES["default"]["KEY_PREFIX"] = f"test-{WORKER}"
-    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{WORKER}"
+    # A Redis database per worker: a test's cache.clear() flushes the whole database, prefixes or not.
+    from urllib.parse import urlsplit, urlunsplit
+
+    _parts = urlsplit(REDIS_URL)
+    _base = int(_parts.path.strip("/") or 0)
+    _index = int(WORKER[2:]) if WORKER.startswith("gw") else 0
+    REDIS_URL = urlunsplit(_parts._replace(path=f"/{(_base - _index) % 16}"))
+    CACHES["default"]["LOCATION"] = REDIS_URL
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]
+    Q_CLUSTER["redis"] = REDIS_URL  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405 - tasks run inline in tests
 LOGGING = {"version": 1, "disable_existing_loggers": False}
