@@ -37,7 +37,13 @@ def test_customer_opens_a_ticket_and_replies(page, alice, tmp_path):
     page.get_by_role("heading", name="PSU 2 of db-01 is amber").wait_for()
     ticket = Ticket.objects.get(subject="PSU 2 of db-01 is amber")
     assert page.get_by_text("Please <b>swap</b> it").is_visible()  # shown as text, not markup
-    assert page.locator("img[alt='psu.png']").evaluate("img => img.naturalWidth") == 1
+    # Wait for the preview to finish loading (a busy machine serves it after the heading shows).
+    loaded_width = page.locator("img[alt='psu.png']").evaluate(
+        "img => img.complete && img.naturalWidth ? img.naturalWidth : new Promise(resolve => {"
+        " img.addEventListener('load', () => resolve(img.naturalWidth));"
+        " img.addEventListener('error', () => resolve(0)); })"
+    )
+    assert loaded_width == 1
 
     page.get_by_label("Your reply").fill("It is the left one.")
     page.get_by_role("button", name="Send reply").click()
