@@ -16,7 +16,7 @@ DEB_PACKAGES := build-essential python3-dev python3-venv pkg-config librrd-dev r
 	fonts-dejavu-core chromium poppler-utils snmpd openipmi ipmitool
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench deps install migrate demo check-deploy clean
+.PHONY: run test lint bench bench-collector deps install migrate demo check-deploy clean
 
 run: install migrate
 	@DEBUG=1 $(MANAGE) demo
@@ -32,8 +32,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
 
+# Benchmarks print figures beside a reference measured in the same run; BENCH="ipam dcim" picks some.
+BENCH ?=
 bench: install
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench $(BENCH)
+
+bench-collector: install
+	$(BIN)/python -m tests.bench collector
 
 migrate: install
 	@$(MANAGE) migrate --noinput -v 0
