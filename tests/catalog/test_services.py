@@ -17,7 +17,7 @@ from catalog.choices import (
     ServiceEventKind,
     ServiceStatus,
 )
-from catalog.models import ServiceEvent
+from catalog.models import Service, ServiceEvent
 from tests.accounts.factories import MembershipFactory
 from tests.catalog.factories import active_service, option, plan
 
@@ -337,3 +337,35 @@ def test_billing_advances_the_next_billing_date(acme):
         services.service_set_next_billing_date(service=service, next_billing_date=date(2025, 12, 1))
     with pytest.raises(ValidationError, match="activate it first"):
         services.service_set_next_billing_date(service=pending(acme), next_billing_date=date(2026, 2, 1))
+
+
+def _bulk_book(acme, count):
+    start = date(2026, 1, 1)
+    forwards = [active_service(acme, on=start) for _ in range(count)]
+    ahead = active_service(acme, on=start)
+    services.service_set_next_billing_date(service=ahead, next_billing_date=date(2026, 4, 1))
+    return forwards, ahead
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_bulk_next_billing_dates_move_forwards_only_in_constant_queries(acme, count, django_assert_num_queries):
+    forwards, ahead = _bulk_book(acme, count)
+    not_billed = pending(acme)
+    half = count // 2
+    dates = {s.pk: date(2026, 2, 1) for s in forwards[:half]} | {s.pk: date(2026, 3, 1) for s in forwards[half:]}
+    dates |= {ahead.pk: date(2026, 2, 1), not_billed.pk: date(2026, 2, 1), 999999: date(2026, 2, 1)}
+    # The atomic block's SAVEPOINT and RELEASE, one SELECT (locked), one UPDATE per distinct date that moves
+    # something and one history INSERT: the same at both sizes.
+    with django_assert_num_queries(6):
+        moved = services.service_set_next_billing_dates(service_dates=dates)
+    assert moved == count
+    got = dict(Service.objects.values_list("pk", "next_billing_date"))
+    assert [got[s.pk] for s in forwards] == [date(2026, 2, 1)] * half + [date(2026, 3, 1)] * (count - half)
+    assert got[ahead.pk] == date(2026, 4, 1)  # never backwards
+    assert got[not_billed.pk] is None  # not billed yet: left alone
+    assert forwards[0].history.first().history_change_reason == "billing run"
+    assert forwards[0].history.first().next_billing_date == date(2026, 2, 1)
+    # A re-run with the same dates moves nothing.
+    with django_assert_num_queries(3):
+        assert services.service_set_next_billing_dates(service_dates=dates) == 0
+    assert services.service_set_next_billing_dates(service_dates={}) == 0
