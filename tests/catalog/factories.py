@@ -18,6 +18,7 @@ from catalog.models import (
     Product,
     ProductCategory,
     ProductOption,
+    ServerReturn,
     Service,
     ServiceEvent,
     ServicePlanPeriod,
@@ -150,6 +151,19 @@ def cancellation_for(company) -> CancellationRequest:
     )
     request.services.add(service_for(company))
     return request
+
+
+@register_factory(ServerReturn)
+def server_return_for(company) -> ServerReturn:
+    """A rented server whose service was cancelled: waiting for its wipe."""
+    from dcim import services as dcim_services
+    from tests.dcim.factories import make_device
+
+    server = dcim_services.device_assign(device=make_device(None), company=company)
+    service = active_service(company, plan_=plan(ProductKind.DEDICATED_SERVER))
+    services.service_link_resources(service=service, actor=None, devices=[server])
+    services.service_cancel(service=service, actor=None)
+    return ServerReturn.objects.get(device=server)
 
 
 @register_foreign_portal_object("service_detail", "service_upgrade")

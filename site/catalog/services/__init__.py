@@ -9,6 +9,7 @@ user's terms and changes nothing.
 * ``lifecycle``: create, provision, activate, suspend, cancel, terminate; billing's next-billing-date marks.
 * ``resources``: linking and releasing what a service uses (rented servers into the resale flow), upgrades.
 * ``orders``: placing, approving and rejecting orders; managed-service requests.
+* ``resale``: a cancelled service's rented servers through the wipe checklist back to stock.
 * ``ip_requests``: additional IP requests with their ARIN justification.
 * ``cancellations``: the e-mailed confirmation link and the customer's withdrawal.
 """
@@ -46,6 +47,7 @@ from catalog.services.orders import (
     order_place,
     order_reject,
 )
+from catalog.services.resale import server_return_check
 from catalog.services.resources import RESOURCE_FIELDS, service_link_resources, service_set_resources, service_upgrade
 
 __all__ = [
@@ -70,6 +72,7 @@ __all__ = [
     "order_approve",
     "order_place",
     "order_reject",
+    "server_return_check",
     "service_activate",
     "service_cancel",
     "service_cancel_due",

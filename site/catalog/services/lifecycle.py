@@ -216,7 +216,8 @@ def service_withdraw_cancellation(*, service: Service, actor, reason: str = "") 
 @transaction.atomic
 def service_cancel(*, service: Service, actor, on: date | None = None, reason: str = "") -> Service:
     """→ cancelled: billing stops and resources are released (IPs back to free with history, U reservations
-    and circuits freed, cross-connects decommissioned; rented servers wait for the DCIM resale flow).
+    and circuits freed, cross-connects decommissioned; each rented server gets a ``ServerReturn`` and goes
+    back to stock through DCIM's wipe checklist, see ``catalog.services.resale``).
 
     Billing stops on ``on``, else on the confirmed cancellation's effective date, else today.
     """

@@ -32,6 +32,7 @@ from catalog.services.common import (
     _today,
     money,
 )
+from catalog.services.resale import _open_server_returns
 
 
 def _release_resources(service: Service, *, actor, reason: str) -> None:
@@ -77,12 +78,14 @@ def _release_resources(service: Service, *, actor, reason: str) -> None:
         cross_connect._change_reason = reason
         cross_connect.save()
         released.append(str(cross_connect))
-    servers = [str(device) for device in service.devices.filter(company=company, ownership="datacenter")]
-    if not released and not servers:
+    servers, kept = _open_server_returns(service, reason=reason)
+    if not released and not servers and not kept:
         return
     text = _("Released: %(items)s.") % {"items": ", ".join(released)} if released else ""
     if servers:
         text += " " + _("Waiting for wipe and return to stock: %(servers)s.") % {"servers": ", ".join(servers)}
+    if kept:
+        text += " " + _("Kept for other services: %(servers)s.") % {"servers": ", ".join(kept)}
     _log(service, kind=ServiceEventKind.RELEASE, actor=actor, reason=text.strip())
 
 
