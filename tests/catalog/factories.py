@@ -171,6 +171,15 @@ def _globex_service(globex, bob):
     return [service_for(globex).pk]
 
 
+@register_foreign_portal_object("service_withdraw_cancellation")
+def _globex_service_being_cancelled(globex, bob):
+    service = service_for(globex)
+    services.service_request_cancellation(
+        service=service, actor=None, effective_date=timezone.localdate() + timedelta(days=20)
+    )
+    return [service.pk]
+
+
 @register_foreign_portal_object("service_cancel_confirm")
 def _bobs_cancellation_link(globex, bob):
     service = service_for(globex)

@@ -142,3 +142,81 @@ def test_cancel_by_e_mail_confirmation(acme, alice, bob, client_for, django_capt
     assert again.status_code == 400 and "already confirmed" in again.content.decode()
     forged = client_for(alice).get(path.replace(":", ";", 1))
     assert forged.status_code == 400
+
+
+# --- withdrawing a pending cancellation ------------------------------------------------------------------
+
+
+def _pending_cancellation(company, days_ahead=20):
+    from catalog import services
+
+    service = active_service(company, on=timezone.localdate() - timedelta(days=40), label="Cabinet C07")
+    return services.service_request_cancellation(
+        service=service, actor=None, effective_date=timezone.localdate() + timedelta(days=days_ahead)
+    )
+
+
+def test_customer_withdraws_a_pending_cancellation_from_the_service_page(acme, alice, client_for):
+    from catalog.choices import CancellationStatus
+    from catalog.models import CancellationRequest
+
+    service = _pending_cancellation(acme)
+    request = CancellationRequest.objects.create(
+        company=acme,
+        requested_by=alice,
+        status=CancellationStatus.CONFIRMED,
+        nonce="0" * 32,
+        expires_at=timezone.now(),
+    )
+    request.services.add(service)
+    client = client_for(alice)
+    url = reverse("portal:service_detail", args=[service.pk])
+    page = client.get(url).content.decode()
+    assert "Withdraw the cancellation" in page and 'name="confirm"' in page
+    withdraw = reverse("portal:service_withdraw_cancellation", args=[service.pk])
+    assert client.get(withdraw).status_code == 405
+    # Without the confirmation box ticked: nothing changes.
+    assert client.post(withdraw).status_code == 302
+    service.refresh_from_db()
+    assert service.status == ServiceStatus.CANCELLATION_REQUESTED
+    response = client.post(withdraw, {"confirm": "yes"}, follow=True)
+    assert "is withdrawn" in response.content.decode()
+    service.refresh_from_db()
+    request.refresh_from_db()
+    assert (service.status, service.cancellation_effective_date) == (ServiceStatus.ACTIVE, None)
+    assert service.events.first().actor == alice
+    assert request.status == CancellationStatus.WITHDRAWN
+    assert "Withdraw the cancellation" not in client.get(url).content.decode()
+
+
+def test_withdrawal_is_refused_on_the_effective_date_and_to_other_roles(acme, alice, client_for):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from catalog import services
+
+    due_today = _pending_cancellation(acme, days_ahead=0)
+    client = client_for(alice)
+    assert (
+        "Withdraw the cancellation"
+        not in client.get(reverse("portal:service_detail", args=[due_today.pk])).content.decode()
+    )
+    response = client.post(
+        reverse("portal:service_withdraw_cancellation", args=[due_today.pk]), {"confirm": "yes"}, follow=True
+    )
+    assert "can no longer be withdrawn" in response.content.decode()
+    due_today.refresh_from_db()
+    assert due_today.status == ServiceStatus.CANCELLATION_REQUESTED
+    with pytest.raises(ValidationError, match="can no longer be withdrawn"):
+        services.service_withdraw_cancellation(service=due_today, actor=alice)
+
+    pending = _pending_cancellation(acme)
+    technician = MembershipFactory(company=acme, role=CompanyRole.TECHNICAL).user
+    url = reverse("portal:service_withdraw_cancellation", args=[pending.pk])
+    assert client_for(technician).post(url, {"confirm": "yes"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.service_withdraw_cancellation(service=pending, actor=technician)
+    stranger = MembershipFactory(role=CompanyRole.OWNER).user  # the owner of another company
+    with pytest.raises(PermissionDenied):
+        services.service_withdraw_cancellation(service=pending, actor=stranger)
+    pending.refresh_from_db()
+    assert pending.status == ServiceStatus.CANCELLATION_REQUESTED

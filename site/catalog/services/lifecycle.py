@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from catalog.choices import (
+    CancellationStatus,
     ServiceStatus,
 )
 from catalog.dates import add_months, period_end_after
 from catalog.models import (
+    CancellationRequest,
     Order,
     Plan,
     ProductOption,
@@ -200,17 +202,41 @@ def service_request_cancellation(
 
 @transaction.atomic
 def service_withdraw_cancellation(*, service: Service, actor, reason: str = "") -> Service:
-    """Cancellation requested → active: the customer changed their mind before the effective date."""
-    _require_staff(actor)
+    """Cancellation requested → active: the customer changed their mind before the effective date.
+
+    Staff may withdraw until the scheduled task has cancelled the service. Customers may withdraw their own
+    company's pending cancellation while the effective date is still ahead, if their role may order and cancel
+    (owner, billing). A confirmed cancellation request left with no service to cancel is marked withdrawn.
+    """
+    customer = actor is not None and not actor.is_staff
+    if customer:
+        _require_orderer(actor, service.company)
+    else:
+        _require_staff(actor)
     service = _locked(service)
     if service.status != ServiceStatus.CANCELLATION_REQUESTED:
         raise ValidationError(
             _("%(service)s has no pending cancellation to withdraw.") % {"service": service},
         )
-    service, _now = _transition(service, ServiceStatus.ACTIVE, actor=actor, reason=reason)
+    effective = service.cancellation_effective_date
+    if customer and effective is not None and effective <= _today():
+        raise ValidationError(
+            _(
+                "The cancellation of %(service)s took effect on %(date)s, so it can no longer be withdrawn; "
+                "order the service again or open a ticket."
+            )
+            % {"service": service, "date": effective.isoformat()}
+        )
+    service, _now = _transition(
+        service, ServiceStatus.ACTIVE, actor=actor, reason=reason or _("Cancellation withdrawn.")
+    )
     service.cancellation_requested_at = None
     service.cancellation_effective_date = None
-    return _store(service)
+    _store(service)
+    CancellationRequest.objects.filter(status=CancellationStatus.CONFIRMED, services=service).exclude(
+        services__status__in=(ServiceStatus.CANCELLATION_REQUESTED, ServiceStatus.CANCELLED)
+    ).update(status=CancellationStatus.WITHDRAWN, last_updated=timezone.now())
+    return service
 
 
 @transaction.atomic

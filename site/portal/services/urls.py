@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.service_list, name="services"),
     path("<int:pk>/", views.service_detail, name="service_detail"),
     path("<int:pk>/upgrade/", views.service_upgrade, name="service_upgrade"),
+    path(
+        "<int:pk>/withdraw-cancellation/",
+        views.service_withdraw_cancellation,
+        name="service_withdraw_cancellation",
+    ),
     path("order/", views.service_order, name="service_order"),
     path("ips/", views.ip_request, name="service_ip_request"),
     path("managed/", views.managed_service_request, name="service_managed_request"),

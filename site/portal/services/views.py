@@ -73,8 +73,38 @@ def service_detail(request, pk, membership):
             "resources": selectors.service_resources(service),
             "can_order": membership.can("order"),
             "can_upgrade": service.status in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED),
+            "can_withdraw": (
+                membership.can("order")
+                and service.status == ServiceStatus.CANCELLATION_REQUESTED
+                and (
+                    service.cancellation_effective_date is None
+                    or service.cancellation_effective_date > timezone.localdate()
+                )
+            ),
         },
     )
+
+
+@member_required("order")
+@require_http_methods(["POST"])
+def service_withdraw_cancellation(request, pk, membership):
+    """The "keep this service" button of a service with a pending cancellation (a ticked confirmation box)."""
+    service = _service(request, membership, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request, _("Tick the box to confirm that %(service)s should keep running.") % {"service": service}
+        )
+        return redirect("portal:service_detail", service.pk)
+    try:
+        services.service_withdraw_cancellation(service=service, actor=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text)
+    else:
+        messages.success(
+            request, _("The cancellation of %(service)s is withdrawn; it keeps running.") % {"service": service}
+        )
+    return redirect("portal:service_detail", service.pk)
 
 
 @member_required("order")
