@@ -180,6 +180,11 @@ def _globex_service_being_cancelled(globex, bob):
     return [service.pk]
 
 
+@register_foreign_portal_object("order_detail")
+def _globex_order(globex, bob):
+    return [services.order_place(company=globex, placed_by=bob, lines=[{"plan": plan()}]).pk]
+
+
 @register_foreign_portal_object("service_cancel_confirm")
 def _bobs_cancellation_link(globex, bob):
     service = service_for(globex)

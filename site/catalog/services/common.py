@@ -143,11 +143,19 @@ def _store(service: Service) -> Service:
 
 
 def _check_options(plan: Plan, options: Sequence[ProductOption]) -> None:
+    """Refuse an add-on that is not offered with ``plan`` (another product's, withdrawn, another currency)."""
     for option in options:
         if option.product_id != plan.product_id or not option.is_active:
             raise ValidationError(
                 {
-                    "options": _("%(option)s is not an option of %(product)s.")
-                    % {"option": option, "product": plan.product}
+                    "options": _("%(option)s is not offered with %(plan)s; choose among that plan's options.")
+                    % {"option": option, "plan": plan}
+                }
+            )
+        if option.currency != plan.currency:
+            raise ValidationError(
+                {
+                    "options": _("%(option)s is priced in %(currency)s; %(plan)s is billed in %(plan_currency)s.")
+                    % {"option": option, "currency": option.currency, "plan": plan, "plan_currency": plan.currency}
                 }
             )

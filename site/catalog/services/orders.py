@@ -90,7 +90,8 @@ def _open_provisioning_ticket(*, order: Order, actor) -> None:
     lines = "\n".join(
         f"- {line.description} × {line.quantity.normalize()}: {line.unit_recurring} {order.currency}"
         f" / {line.recurring_period or 'one-time'}, setup {line.unit_one_time}"
-        for line in order.lines.all()
+        + "".join(f"\n  + {option.name}" for option in line.options.all())
+        for line in order.lines.prefetch_related("options")
     )
     body = _(
         "Order %(number)s (%(kind)s) from %(company)s.\n\n%(lines)s\n\n"
@@ -154,7 +155,7 @@ def order_place(
         quantity = Decimal(requested.get("quantity") or 1)
         if quantity <= 0 or quantity != quantity.quantize(CENT):
             raise ValidationError({"quantity": _("Order a positive quantity (at most two decimals).")})
-        options = list(requested.get("options") or ())
+        options = list(dict.fromkeys(requested.get("options") or ()))
         _check_options(plan, options)
         priced.append((plan, quantity, options))
     currencies = {plan.currency for plan, _q, _o in priced}
@@ -162,8 +163,9 @@ def order_place(
         raise ValidationError(_("Order plans of one currency at a time (%(list)s).") % {"list": ", ".join(currencies)})
     if kind == OrderKind.UPGRADE:
         _check_upgrade_plan(service, priced[0][0])
-        if priced[0][0].pk == service.plan_id and priced[0][1] == service.quantity:
-            raise ValidationError(_("That is the plan and quantity the service has already."))
+        plan, quantity, options = priced[0]
+        if plan.pk == service.plan_id and quantity == service.quantity and set(options) == set(service.options.all()):
+            raise ValidationError(_("That is the plan, quantity and options the service has already."))
     order = Order(
         number=_next_order_number(),
         company=company,
@@ -183,7 +185,9 @@ def order_place(
             OrderLine(
                 order=order,
                 plan=plan,
-                description=str(plan),
+                description=(
+                    str(plan) + "".join(f" + {option.name}" for option in sorted(options, key=lambda o: o.name))
+                )[:255],
                 quantity=quantity,
                 unit_recurring=money(unit_recurring),
                 unit_one_time=money(unit_one_time),
@@ -221,6 +225,7 @@ def order_approve(*, order: Order, actor, reason: str = "") -> Order:
             quantity=line.quantity,
             effective_date=order.effective_date or _today(),
             actor=actor,
+            options=list(line.options.all()),
             reason=_("Order %(number)s") % {"number": order.number},
         )
         line.service = order.service

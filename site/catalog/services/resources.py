@@ -4,7 +4,7 @@ and plan changes (upgrades) that billing prorates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -20,10 +20,12 @@ from catalog.choices import (
 from catalog.models import (
     ZERO,
     Plan,
+    ProductOption,
     Service,
     ServicePlanPeriod,
 )
 from catalog.services.common import (
+    _check_options,
     _locked,
     _log,
     _require_staff,
@@ -194,10 +196,16 @@ def service_upgrade(
     quantity: Decimal | int | None = None,
     price_override: Decimal | None = None,
     setup_fee: Decimal | None = None,
+    options: Iterable[ProductOption] | None = None,
     reason: str = "",
 ) -> Service:
-    """Change a service's plan (or quantity) from ``effective_date``: the current plan period ends that day and
-    a new one starts, so billing prorates each part. ``setup_fee`` (default none) is charged on that date."""
+    """Change a service's plan (or quantity, or add-on options) from ``effective_date``: the current plan period
+    ends that day and a new one starts, so billing prorates each part. ``setup_fee`` (default none) is charged
+    on that date.
+
+    ``options`` (each offered with ``plan``) become the service's add-ons; ``None`` keeps those still offered
+    with the new plan. A change of options alone changes no plan period.
+    """
     _require_staff(actor)
     service = _locked(service)
     effective = effective_date or _today()
@@ -215,8 +223,30 @@ def service_upgrade(
     quantity = Decimal(service.quantity if quantity is None else quantity)
     if quantity <= 0:
         raise ValidationError({"quantity": _("The quantity must be more than zero.")})
+    current_options = set(service.options.all())
+    if options is None:
+        options = [option for option in current_options if option.product_id == plan.product_id and option.is_active]
+    options = list(dict.fromkeys(options))
+    _check_options(plan, options)
+    options_change = set(options) != current_options
     if plan.pk == service.plan_id and quantity == service.quantity and price_override is None:
-        raise ValidationError(_("That is the plan and quantity the service has already."))
+        if not options_change:
+            raise ValidationError(_("That is the plan, quantity and options the service has already."))
+        service.options.set(options)
+        _log(
+            service,
+            kind=ServiceEventKind.PLAN_CHANGE,
+            actor=actor,
+            reason=(
+                _("Options from %(date)s: %(options)s. %(reason)s")
+                % {
+                    "date": effective.isoformat(),
+                    "options": ", ".join(sorted(o.name for o in options)) or _("none"),
+                    "reason": reason,
+                }
+            ).strip(),
+        )
+        return service
     periods = list(service.plan_periods.order_by("starts_on", "pk"))
     current = periods[-1] if periods else None
     if current is not None and effective < current.starts_on:
@@ -249,6 +279,8 @@ def service_upgrade(
         )
     service._change_reason = reason or _("Plan change")
     _store(service)
+    if options_change:
+        service.options.set(options)
     _log(
         service,
         kind=ServiceEventKind.PLAN_CHANGE,
@@ -257,7 +289,8 @@ def service_upgrade(
             _("%(before)s → %(after)s from %(date)s. %(reason)s")
             % {
                 "before": before,
-                "after": f"{plan} × {quantity.normalize()}",
+                "after": f"{plan} × {quantity.normalize()}"
+                + (f" + {', '.join(sorted(o.name for o in options))}" if options else ""),
                 "date": effective.isoformat(),
                 "reason": reason,
             }

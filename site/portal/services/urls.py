@@ -14,6 +14,8 @@ urlpatterns = [
         name="service_withdraw_cancellation",
     ),
     path("order/", views.service_order, name="service_order"),
+    path("orders/", views.order_list, name="orders"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("ips/", views.ip_request, name="service_ip_request"),
     path("managed/", views.managed_service_request, name="service_managed_request"),
     path("cancel/", views.service_cancel, name="service_cancel"),
