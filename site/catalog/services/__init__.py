@@ -6,12 +6,13 @@ Each function is keyword-only and atomic; bad input raises ``ValidationError`` (
 user's terms and changes nothing.
 
 * ``common``: money rounding, permission checks, the lifecycle primitives shared by the others.
-* ``lifecycle``: create, provision, activate, suspend, cancel, terminate; billing's next-billing-date marks.
+* ``lifecycle``: create, provision, activate, suspend, request and withdraw a cancellation (staff, or the
+  customer before the effective date), cancel, terminate; billing's next-billing-date marks (one or many).
 * ``resources``: linking and releasing what a service uses (rented servers into the resale flow), upgrades.
 * ``orders``: placing, approving and rejecting orders; managed-service requests.
 * ``resale``: a cancelled service's rented servers through the wipe checklist back to stock.
 * ``ip_requests``: additional IP requests with their ARIN justification.
-* ``cancellations``: the e-mailed confirmation link and the customer's withdrawal.
+* ``cancellations``: the customer's cancellation request and its e-mailed confirmation link.
 """
 
 from catalog.services.cancellations import (

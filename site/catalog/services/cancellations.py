@@ -17,19 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company
-from catalog.choices import (
-    CancellationStatus,
-    ServiceStatus,
-)
-from catalog.models import (
-    CancellationRequest,
-    Service,
-)
-from catalog.services.common import (
-    _require_orderer,
-    _save,
-    _today,
-)
+from catalog.choices import CancellationStatus, ServiceStatus
+from catalog.models import CancellationRequest, Service
+from catalog.services.common import _require_orderer, _save, _today
 from catalog.services.lifecycle import cancellation_effective_date_for, service_request_cancellation
 
 CANCELLATION_SALT = "serverstock.catalog.cancellation"

@@ -15,17 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership
-from catalog.choices import (
-    SERVICE_TRANSITIONS,
-    ServiceEventKind,
-    ServiceStatus,
-)
-from catalog.models import (
-    Plan,
-    ProductOption,
-    Service,
-    ServiceEvent,
-)
+from catalog.choices import SERVICE_TRANSITIONS, ServiceEventKind, ServiceStatus
+from catalog.models import Plan, ProductOption, Service, ServiceEvent
 
 CENT = Decimal("0.01")
 # Who may change a service's lifecycle, plan or resources (staff) and place orders for customers.

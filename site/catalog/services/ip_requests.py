@@ -7,22 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Company
-from catalog.choices import (
-    OrderKind,
-    OrderStatus,
-    ProductKind,
-    RequestStatus,
-)
-from catalog.models import (
-    AdditionalIPRequest,
-    Plan,
-    Service,
-)
-from catalog.services.common import (
-    _require_orderer,
-    _require_staff,
-    _save,
-)
+from catalog.choices import OrderKind, OrderStatus, ProductKind, RequestStatus
+from catalog.models import AdditionalIPRequest, Plan, Service
+from catalog.services.common import _require_orderer, _require_staff, _save
 from catalog.services.orders import order_place
 from catalog.services.resources import service_link_resources
 

@@ -18,19 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company
-from catalog.choices import (
-    CancellationStatus,
-    ServiceStatus,
-)
+from catalog.choices import CancellationStatus, ServiceStatus
 from catalog.dates import add_months, period_end_after
-from catalog.models import (
-    CancellationRequest,
-    Order,
-    Plan,
-    ProductOption,
-    Service,
-    ServicePlanPeriod,
-)
+from catalog.models import CancellationRequest, Order, Plan, ProductOption, Service, ServicePlanPeriod
 from catalog.services.common import (
     _check_options,
     _locked,
@@ -215,9 +205,7 @@ def service_withdraw_cancellation(*, service: Service, actor, reason: str = "") 
         _require_staff(actor)
     service = _locked(service)
     if service.status != ServiceStatus.CANCELLATION_REQUESTED:
-        raise ValidationError(
-            _("%(service)s has no pending cancellation to withdraw.") % {"service": service},
-        )
+        raise ValidationError(_("%(service)s has no pending cancellation to withdraw.") % {"service": service})
     effective = service.cancellation_effective_date
     if customer and effective is not None and effective <= _today():
         raise ValidationError(

@@ -14,21 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership
-from catalog.choices import (
-    OrderKind,
-    OrderStatus,
-    ProductKind,
-    RequestStatus,
-)
-from catalog.models import (
-    ZERO,
-    AdditionalIPRequest,
-    ManagedServiceRequest,
-    Order,
-    OrderLine,
-    Plan,
-    Service,
-)
+from catalog.choices import OrderKind, OrderStatus, ProductKind, RequestStatus
+from catalog.models import ZERO, AdditionalIPRequest, ManagedServiceRequest, Order, OrderLine, Plan, Service
 from catalog.services.common import (
     CENT,
     ORDER_PERMISSION,

@@ -48,14 +48,7 @@ def _open_server_returns(service: Service, *, reason: str) -> tuple[list[str], l
             kept.append(str(device))
             continue
         if device.pk not in already:
-            _save(
-                ServerReturn(
-                    device=device,
-                    service=service,
-                    company_id=service.company_id,
-                    description=reason[:200],
-                )
-            )
+            _save(ServerReturn(device=device, service=service, company_id=service.company_id, description=reason[:200]))
         waiting.append(str(device))
     return waiting, kept
 

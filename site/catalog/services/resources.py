@@ -13,27 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.choices import (
-    ServiceEventKind,
-    ServiceStatus,
-)
-from catalog.models import (
-    ZERO,
-    Plan,
-    ProductOption,
-    Service,
-    ServicePlanPeriod,
-)
-from catalog.services.common import (
-    _check_options,
-    _locked,
-    _log,
-    _require_staff,
-    _save,
-    _store,
-    _today,
-    money,
-)
+from catalog.choices import ServiceEventKind, ServiceStatus
+from catalog.models import ZERO, Plan, ProductOption, Service, ServicePlanPeriod
+from catalog.services.common import _check_options, _locked, _log, _require_staff, _save, _store, _today, money
 from catalog.services.resale import _open_server_returns
 
 
