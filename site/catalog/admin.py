@@ -115,9 +115,30 @@ class ServicePlanPeriodInline(TabularInline):
         return super().get_queryset(request).select_related("plan__product")
 
 
+class ServerReturnInline(TabularInline):
+    model = ServerReturn
+    fields = ("device", "status", "checklist", "created", "returned_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("Servers going back to stock")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("device")
+
+
 @override(Service, "admin")
 class ServiceAdmin(generated_admin(Service)):
-    inlines = [ServicePlanPeriodInline, ServiceEventInline]
+    inlines = [ServicePlanPeriodInline, ServiceEventInline, ServerReturnInline]
+
+    def get_inlines(self, request, obj):
+        # A new service has no returned servers: leave their inline off the add page.
+        return self.inlines if obj is not None else [i for i in self.inlines if i is not ServerReturnInline]
+
     autocomplete_fields = [
         "company",
         "plan",

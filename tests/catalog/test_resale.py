@@ -120,3 +120,5 @@ def test_admin_wipe_checklist_page(rented, support, client):
     assert response.status_code == 302
     returned.refresh_from_db()
     assert returned.status == ServerReturnStatus.RETURNED
+    service_page = client.get(f"/admin/catalog/service/{service.pk}/change/").content.decode()
+    assert "Servers going back to stock" in service_page and "rent-01" in service_page
