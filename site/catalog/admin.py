@@ -1,5 +1,6 @@
 """Overrides of the generated catalog admins: lifecycle buttons on services, order approval, request fulfilment,
-the lifecycle log and plan periods inline. Every button calls ``catalog.services``."""
+the wipe checklist of returned servers, the lifecycle log and plan periods inline. Every button calls
+``catalog.services``."""
 
 from __future__ import annotations
 
@@ -15,7 +16,15 @@ from unfold.admin import TabularInline
 from unfold.decorators import action
 
 from catalog import services
-from catalog.models import AdditionalIPRequest, Order, OrderLine, Service, ServiceEvent, ServicePlanPeriod
+from catalog.models import (
+    AdditionalIPRequest,
+    Order,
+    OrderLine,
+    ServerReturn,
+    Service,
+    ServiceEvent,
+    ServicePlanPeriod,
+)
 from core.registry import generated_admin, override
 
 
@@ -106,9 +115,30 @@ class ServicePlanPeriodInline(TabularInline):
         return super().get_queryset(request).select_related("plan__product")
 
 
+class ServerReturnInline(TabularInline):
+    model = ServerReturn
+    fields = ("device", "status", "checklist", "created", "returned_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("Servers going back to stock")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("device")
+
+
 @override(Service, "admin")
 class ServiceAdmin(generated_admin(Service)):
-    inlines = [ServicePlanPeriodInline, ServiceEventInline]
+    inlines = [ServicePlanPeriodInline, ServiceEventInline, ServerReturnInline]
+
+    def get_inlines(self, request, obj):
+        # A new service has no returned servers: leave their inline off the add page.
+        return self.inlines if obj is not None else [i for i in self.inlines if i is not ServerReturnInline]
+
     autocomplete_fields = [
         "company",
         "plan",
@@ -401,3 +431,53 @@ class AdditionalIPRequestAdmin(generated_admin(AdditionalIPRequest)):
                 self.message_user(request, _("Block assigned."))
                 return redirect(reverse("admin:catalog_additionaliprequest_change", args=[object_id]))
         return _form_page(self, request, form, str(ip_request), _("Assign"))
+
+
+class WipeChecklistForm(forms.Form):
+    """One box per item of DCIM's wipe checklist, and the new IPMI password set during the wipe."""
+
+    new_ipmi_password = forms.CharField(
+        label=_("New IPMI password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Stored encrypted when the server goes back to stock; empty keeps the current one."),
+    )
+
+    def __init__(self, *args, ticked: dict, **kwargs):
+        from dcim.services import WIPE_CHECKLIST
+
+        super().__init__(*args, **kwargs)
+        for key, label in WIPE_CHECKLIST.items():
+            self.fields[key] = forms.BooleanField(label=label, required=False, initial=bool(ticked.get(key)))
+        self.order_fields([*WIPE_CHECKLIST, "new_ipmi_password"])
+
+
+@override(ServerReturn, "admin")
+class ServerReturnAdmin(generated_admin(ServerReturn)):
+    readonly_fields = ("device", "service", "company", "status", "checklist", "returned_at", "returned_by")
+    actions_detail = ["wipe_detail"]
+
+    @action(description=_("Wipe checklist"), url_path="wipe", permissions=["change"], icon="cleaning_services")
+    def wipe_detail(self, request, object_id):
+        from dcim.services import WIPE_CHECKLIST
+
+        server_return = ServerReturn.objects.select_related("device").get(pk=object_id)
+        form = WipeChecklistForm(request.POST or None, ticked=server_return.checklist)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                server_return = services.server_return_check(
+                    server_return=server_return,
+                    checklist={key: data[key] for key in WIPE_CHECKLIST},
+                    new_ipmi_password=data["new_ipmi_password"],
+                    actor=request.user,
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, _error_text(error))
+            else:
+                done = server_return.status == "returned"
+                text = _("%(device)s is back in stock.") if done else _("Checklist of %(device)s saved.")
+                self.message_user(request, text % {"device": server_return.device})
+                return redirect(reverse("admin:catalog_serverreturn_change", args=[object_id]))
+        title = _("Wipe checklist: %(device)s") % {"device": server_return.device}
+        return _form_page(self, request, form, title, _("Save"))

@@ -168,3 +168,14 @@ class ServiceEventKind(models.TextChoices):
     PLAN_CHANGE = "plan_change", _("Plan change")
     RESOURCES = "resources", _("Resources linked")
     RELEASE = "release", _("Resources released")
+
+
+class ServerReturnStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for wipe")
+    RETURNED = "returned", _("Back in stock")
+
+
+SERVER_RETURN_STATUS_COLOURS = {
+    ServerReturnStatus.WAITING: "warning",
+    ServerReturnStatus.RETURNED: "success",
+}

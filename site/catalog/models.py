@@ -9,6 +9,8 @@
 * ``ServiceEvent``: the lifecycle log (from, to, when, who, why).
 * ``Order`` / ``OrderLine``: customer orders priced from the catalog; ``AdditionalIPRequest``,
   ``ManagedServiceRequest`` and ``CancellationRequest`` are the customer's other requests.
+* ``ServerReturn``: a rented server of a cancelled service on its way back to stock (the wipe checklist of
+  ``dcim.services.WIPE_CHECKLIST``, completed through ``dcim.services.server_return_to_stock``).
 
 Every write goes through ``catalog.services``.
 """
@@ -36,6 +38,7 @@ from catalog.choices import (
     PowerPhase,
     ProductKind,
     RequestStatus,
+    ServerReturnStatus,
     ServiceEventKind,
     ServiceStatus,
 )
@@ -602,3 +605,45 @@ class CancellationRequest(PrimaryModel):
 
     def __str__(self) -> str:
         return gettext("Cancellation #%(number)s") % {"number": self.pk}
+
+
+class ServerReturn(PrimaryModel):
+    """A datacenter-owned server that a cancelled service used, waiting for its wipe before it is sold again.
+
+    Opened when the service is cancelled; ``checklist`` holds the ticked items of
+    ``dcim.services.WIPE_CHECKLIST``. Once every item is ticked, ``dcim.services.server_return_to_stock``
+    puts the server back into inventory (its history keeps who had it) and the return is closed.
+    """
+
+    device = models.ForeignKey(
+        "dcim.Device", on_delete=models.PROTECT, related_name="catalog_returns", verbose_name=_("server")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="server_returns", verbose_name=_("cancelled service")
+    )
+    company = models.ForeignKey(
+        COMPANY, on_delete=models.PROTECT, related_name="+", verbose_name=_("returned by"), help_text=_("Who had it.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ServerReturnStatus, default=ServerReturnStatus.WAITING
+    )
+    checklist = models.JSONField(_("wipe checklist"), default=dict, blank=True, help_text=_("Item → ticked."))
+    returned_at = models.DateTimeField(_("back in stock at"), null=True, blank=True, editable=False)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("server return")
+        verbose_name_plural = _("server returns")
+        ordering = ["status", "-created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device"],
+                condition=Q(status="waiting"),
+                name="catalog_serverreturn_one_waiting_per_device",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return gettext("%(device)s from %(service)s") % {"device": self.device, "service": self.service}

@@ -50,6 +50,12 @@ SIDEBAR = {
             "permission": can_view("catalog.cancellationrequest"),
         },
         {
+            "title": _("Servers to wipe"),
+            "icon": "cleaning_services",
+            "link": format_lazy("{}?status__exact=waiting", reverse_lazy("admin:catalog_serverreturn_changelist")),
+            "permission": can_view("catalog.serverreturn"),
+        },
+        {
             "title": _("Products"),
             "icon": "category",
             "link": reverse_lazy("admin:catalog_product_changelist"),

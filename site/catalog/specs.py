@@ -5,6 +5,7 @@ from catalog.choices import (
     ORDER_STATUS_COLOURS,
     PRODUCT_KIND_COLOURS,
     REQUEST_STATUS_COLOURS,
+    SERVER_RETURN_STATUS_COLOURS,
     SERVICE_STATUS_COLOURS,
 )
 from catalog.models import (
@@ -17,6 +18,7 @@ from catalog.models import (
     Product,
     ProductCategory,
     ProductOption,
+    ServerReturn,
     Service,
     ServiceEvent,
     ServicePlanPeriod,
@@ -203,6 +205,20 @@ register(
         importable=False,
         secret_fields=("nonce",),
         tenancy="company",
+    )
+)
+
+register(
+    ModelSpec(
+        model=ServerReturn,
+        list_display=("__str__", "device", "company", "status", "created", "returned_at"),
+        search_fields=("device__name", "device__serial", "company__name"),
+        filter_fields=("status",),
+        select_related=("device", "company", "service__plan__product"),
+        badges={"status": SERVER_RETURN_STATUS_COLOURS},
+        admin_addable=False,
+        importable=False,
+        api=False,
     )
 )
 

@@ -18,6 +18,7 @@ from catalog.models import (
     Product,
     ProductCategory,
     ProductOption,
+    ServerReturn,
     Service,
     ServiceEvent,
     ServicePlanPeriod,
@@ -152,9 +153,36 @@ def cancellation_for(company) -> CancellationRequest:
     return request
 
 
+@register_factory(ServerReturn)
+def server_return_for(company) -> ServerReturn:
+    """A rented server whose service was cancelled: waiting for its wipe."""
+    from dcim import services as dcim_services
+    from tests.dcim.factories import make_device
+
+    server = dcim_services.device_assign(device=make_device(None), company=company)
+    service = active_service(company, plan_=plan(ProductKind.DEDICATED_SERVER))
+    services.service_link_resources(service=service, actor=None, devices=[server])
+    services.service_cancel(service=service, actor=None)
+    return ServerReturn.objects.get(device=server)
+
+
 @register_foreign_portal_object("service_detail", "service_upgrade")
 def _globex_service(globex, bob):
     return [service_for(globex).pk]
+
+
+@register_foreign_portal_object("service_withdraw_cancellation")
+def _globex_service_being_cancelled(globex, bob):
+    service = service_for(globex)
+    services.service_request_cancellation(
+        service=service, actor=None, effective_date=timezone.localdate() + timedelta(days=20)
+    )
+    return [service.pk]
+
+
+@register_foreign_portal_object("order_detail")
+def _globex_order(globex, bob):
+    return [services.order_place(company=globex, placed_by=bob, lines=[{"plan": plan()}]).pk]
 
 
 @register_foreign_portal_object("service_cancel_confirm")

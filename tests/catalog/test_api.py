@@ -54,3 +54,26 @@ def test_customer_reads_their_services_but_cannot_change_them(acme, alice):
     assert client.get(f"/api/catalog/services/{service.pk}/").json()["status"] == "active"
     assert client.patch(f"/api/catalog/services/{service.pk}/", {"status": "cancelled"}).status_code == 403
     assert Decimal(client.get("/api/catalog/services/").json()["results"][0]["quantity"]) == 1
+
+
+def test_customer_orders_with_add_on_options(acme, alice):
+    from tests.catalog.factories import option
+
+    chosen = plan(monthly="150.00", setup="50.00")
+    reboot = option(chosen.product, monthly="10.00", setup="5.00", name="Remote reboot")
+    other = option(plan().product, name="Second feed")
+    client = token_client(alice)
+    offered = {row["id"]: row for row in client.get("/api/catalog/orders/catalog/").json()}
+    assert [o["name"] for o in offered[chosen.pk]["options"]] == ["Remote reboot"]
+    response = client.post(
+        "/api/catalog/orders/", {"lines": [{"plan": chosen.pk, "options": [reboot.pk]}]}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["total_recurring"], body["total_one_time"]) == ("160.00", "55.00")
+    assert [o["name"] for o in body["lines"][0]["options"]] == ["Remote reboot"]
+    refused = client.post(
+        "/api/catalog/orders/", {"lines": [{"plan": chosen.pk, "options": [other.pk]}]}, format="json"
+    )
+    assert refused.status_code == 400 and "is not offered with" in str(refused.json())
+    assert Order.objects.count() == 1

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalog import services
 from catalog.choices import CancellationStatus, ServiceStatus
+from catalog.services import cancellations
 from tests.catalog.factories import active_service
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def test_valid_link_confirms_once(requested, alice):
 def test_expired_link_is_refused(requested, alice, monkeypatch):
     request, service = requested
     token = mailed_token(mail.outbox[0])
-    monkeypatch.setattr(services, "CANCELLATION_LINK_LIFETIME", timedelta(seconds=-1))
+    monkeypatch.setattr(cancellations, "CANCELLATION_LINK_LIFETIME", timedelta(seconds=-1))
     with pytest.raises(ValidationError, match="expired"):
         services.cancellation_confirm(token=token, user=alice)
     monkeypatch.undo()

@@ -142,3 +142,197 @@ def test_cancel_by_e_mail_confirmation(acme, alice, bob, client_for, django_capt
     assert again.status_code == 400 and "already confirmed" in again.content.decode()
     forged = client_for(alice).get(path.replace(":", ";", 1))
     assert forged.status_code == 400
+
+
+# --- withdrawing a pending cancellation ------------------------------------------------------------------
+
+
+def _pending_cancellation(company, days_ahead=20):
+    from catalog import services
+
+    service = active_service(company, on=timezone.localdate() - timedelta(days=40), label="Cabinet C07")
+    return services.service_request_cancellation(
+        service=service, actor=None, effective_date=timezone.localdate() + timedelta(days=days_ahead)
+    )
+
+
+def test_customer_withdraws_a_pending_cancellation_from_the_service_page(acme, alice, client_for):
+    from catalog.choices import CancellationStatus
+    from catalog.models import CancellationRequest
+
+    service = _pending_cancellation(acme)
+    request = CancellationRequest.objects.create(
+        company=acme,
+        requested_by=alice,
+        status=CancellationStatus.CONFIRMED,
+        nonce="0" * 32,
+        expires_at=timezone.now(),
+    )
+    request.services.add(service)
+    client = client_for(alice)
+    url = reverse("portal:service_detail", args=[service.pk])
+    page = client.get(url).content.decode()
+    assert "Withdraw the cancellation" in page and 'name="confirm"' in page
+    withdraw = reverse("portal:service_withdraw_cancellation", args=[service.pk])
+    assert client.get(withdraw).status_code == 405
+    # Without the confirmation box ticked: nothing changes.
+    assert client.post(withdraw).status_code == 302
+    service.refresh_from_db()
+    assert service.status == ServiceStatus.CANCELLATION_REQUESTED
+    response = client.post(withdraw, {"confirm": "yes"}, follow=True)
+    assert "is withdrawn" in response.content.decode()
+    service.refresh_from_db()
+    request.refresh_from_db()
+    assert (service.status, service.cancellation_effective_date) == (ServiceStatus.ACTIVE, None)
+    assert service.events.first().actor == alice
+    assert request.status == CancellationStatus.WITHDRAWN
+    assert "Withdraw the cancellation" not in client.get(url).content.decode()
+
+
+def test_withdrawal_is_refused_on_the_effective_date_and_to_other_roles(acme, alice, client_for):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from catalog import services
+
+    due_today = _pending_cancellation(acme, days_ahead=0)
+    client = client_for(alice)
+    assert (
+        "Withdraw the cancellation"
+        not in client.get(reverse("portal:service_detail", args=[due_today.pk])).content.decode()
+    )
+    response = client.post(
+        reverse("portal:service_withdraw_cancellation", args=[due_today.pk]), {"confirm": "yes"}, follow=True
+    )
+    assert "can no longer be withdrawn" in response.content.decode()
+    due_today.refresh_from_db()
+    assert due_today.status == ServiceStatus.CANCELLATION_REQUESTED
+    with pytest.raises(ValidationError, match="can no longer be withdrawn"):
+        services.service_withdraw_cancellation(service=due_today, actor=alice)
+
+    pending = _pending_cancellation(acme)
+    technician = MembershipFactory(company=acme, role=CompanyRole.TECHNICAL).user
+    url = reverse("portal:service_withdraw_cancellation", args=[pending.pk])
+    assert client_for(technician).post(url, {"confirm": "yes"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.service_withdraw_cancellation(service=pending, actor=technician)
+    stranger = MembershipFactory(role=CompanyRole.OWNER).user  # the owner of another company
+    with pytest.raises(PermissionDenied):
+        services.service_withdraw_cancellation(service=pending, actor=stranger)
+    pending.refresh_from_db()
+    assert pending.status == ServiceStatus.CANCELLATION_REQUESTED
+
+
+# --- add-on options and order pages ----------------------------------------------------------------------
+
+
+def test_order_form_offers_the_plans_options_with_prices_and_refuses_others(acme, alice, client_for):
+    from tests.catalog.factories import option
+
+    chosen = plan(monthly="150.00")
+    reboot = option(chosen.product, monthly="10.00", setup="5.00", name="Remote reboot")
+    other = option(plan().product, monthly="3.00", name="Other product's add-on")
+    client = client_for(alice)
+    page = client.get(reverse("portal:service_order")).content.decode()
+    assert "Remote reboot (+10.00 USD per period, +5.00 USD setup)" in page
+    assert f'data-product="{chosen.product_id}"' in page and 'id="order-total"' in page
+    refused = client.post(reverse("portal:service_order"), {"plan": chosen.pk, "quantity": 1, "options": [other.pk]})
+    assert refused.status_code == 400
+    assert "is not offered with" in refused.content.decode() and not Order.objects.exists()
+    response = client.post(
+        reverse("portal:service_order"), {"plan": chosen.pk, "quantity": 2, "options": [reboot.pk]}, follow=True
+    )
+    order = Order.objects.get(company=acme)
+    assert (order.total_recurring, order.total_one_time) == (Decimal("320.00"), Decimal("10.00"))
+    assert list(order.lines.get().options.all()) == [reboot]
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("portal:order_detail", args=[order.pk])
+    assert "320.00 USD recurring" in body and "Remote reboot" in body
+
+
+def test_upgrade_form_preselects_and_changes_the_options(acme, alice, client_for):
+    from catalog import services
+    from tests.catalog.factories import option
+
+    chosen = plan(monthly="100.00")
+    reboot = option(chosen.product, monthly="10.00", name="Remote reboot")
+    feed = option(chosen.product, monthly="20.00", name="Second feed")
+    service = active_service(acme, plan_=chosen, options=[reboot])
+    url = reverse("portal:service_upgrade", args=[service.pk])
+    page = client_for(alice).get(url).content.decode()
+    assert re.search(rf'value="{reboot.pk}"[^>]*checked', page)
+    response = client_for(alice).post(
+        url,
+        {
+            "plan": chosen.pk,
+            "quantity": 1,
+            "options": [reboot.pk, feed.pk],
+            "effective_date": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    order = Order.objects.get(company=acme)
+    assert order.kind == OrderKind.UPGRADE and order.total_recurring == Decimal("130.00")
+    services.order_approve(order=order, actor=None)
+    assert set(service.options.all()) == {reboot, feed}
+
+
+def _orders_with_lines(company, user, count):
+    from catalog import services
+    from tests.catalog.factories import option
+
+    for _ in range(count):
+        chosen = plan()
+        add_ons = [option(chosen.product, name="Reboot"), option(chosen.product, name="Feed")]
+        services.order_place(
+            company=company,
+            placed_by=user,
+            lines=[{"plan": chosen, "options": add_ons}, {"plan": plan(), "quantity": 2}],
+        )
+
+
+def test_order_pages_show_lines_options_totals_and_ticket(acme, alice, client_for):
+    _orders_with_lines(acme, alice, 1)
+    order = Order.objects.get()
+    client = client_for(alice)
+    listing = client.get(reverse("portal:orders")).content.decode()
+    assert order.number in listing and reverse("portal:ticket_detail", args=[order.ticket_id]) in listing
+    assert order.number not in client.get(reverse("portal:orders") + "?status=rejected").content.decode()
+    detail = client.get(reverse("portal:order_detail", args=[order.pk])).content.decode()
+    assert "Reboot" in detail and "Feed" in detail and f"{order.total_recurring} USD" in detail
+    assert f"Ticket #{order.ticket_id}" in detail and "Submitted" in detail
+
+
+def test_order_pages_keep_constant_queries(acme, alice, client_for):
+    client = client_for(alice)
+    _orders_with_lines(acme, alice, 1)
+    first = Order.objects.get()
+    client.get(reverse("portal:orders"))
+    with CaptureQueriesContext(connection) as few_list:
+        assert client.get(reverse("portal:orders")).status_code == 200
+    with CaptureQueriesContext(connection) as few_detail:
+        assert client.get(reverse("portal:order_detail", args=[first.pk])).status_code == 200
+    _orders_with_lines(acme, alice, 5)
+    from catalog import services
+    from tests.catalog.factories import option
+
+    chosen = plan()
+    big = services.order_place(
+        company=acme,
+        placed_by=alice,
+        lines=[{"plan": chosen, "options": [option(chosen.product, name=f"Add-on {n}") for n in range(4)]}]
+        + [{"plan": plan()} for _ in range(5)],
+    )
+    with CaptureQueriesContext(connection) as many_list:
+        assert client.get(reverse("portal:orders")).status_code == 200
+    with CaptureQueriesContext(connection) as many_detail:
+        assert client.get(reverse("portal:order_detail", args=[big.pk])).status_code == 200
+    assert len(many_list) == len(few_list)
+    assert len(many_detail) == len(few_detail)
+
+
+def test_another_companys_order_is_not_found(acme, globex, alice, bob, client_for):
+    _orders_with_lines(globex, bob, 1)
+    theirs = Order.objects.get()
+    client = client_for(alice)
+    assert client.get(reverse("portal:order_detail", args=[theirs.pk])).status_code == 404
+    assert theirs.number not in client.get(reverse("portal:orders")).content.decode()

@@ -17,7 +17,7 @@ from catalog.choices import (
     ServiceEventKind,
     ServiceStatus,
 )
-from catalog.models import ServiceEvent
+from catalog.models import Service, ServiceEvent
 from tests.accounts.factories import MembershipFactory
 from tests.catalog.factories import active_service, option, plan
 
@@ -337,3 +337,103 @@ def test_billing_advances_the_next_billing_date(acme):
         services.service_set_next_billing_date(service=service, next_billing_date=date(2025, 12, 1))
     with pytest.raises(ValidationError, match="activate it first"):
         services.service_set_next_billing_date(service=pending(acme), next_billing_date=date(2026, 2, 1))
+
+
+def _bulk_book(acme, count):
+    start = date(2026, 1, 1)
+    forwards = [active_service(acme, on=start) for _ in range(count)]
+    ahead = active_service(acme, on=start)
+    services.service_set_next_billing_date(service=ahead, next_billing_date=date(2026, 4, 1))
+    return forwards, ahead
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_bulk_next_billing_dates_move_forwards_only_in_constant_queries(acme, count, django_assert_num_queries):
+    forwards, ahead = _bulk_book(acme, count)
+    not_billed = pending(acme)
+    half = count // 2
+    dates = {s.pk: date(2026, 2, 1) for s in forwards[:half]} | {s.pk: date(2026, 3, 1) for s in forwards[half:]}
+    dates |= {ahead.pk: date(2026, 2, 1), not_billed.pk: date(2026, 2, 1), 999999: date(2026, 2, 1)}
+    # The atomic block's SAVEPOINT and RELEASE, one SELECT (locked), one UPDATE per distinct date that moves
+    # something and one history INSERT: the same at both sizes.
+    with django_assert_num_queries(6):
+        moved = services.service_set_next_billing_dates(service_dates=dates)
+    assert moved == count
+    got = dict(Service.objects.values_list("pk", "next_billing_date"))
+    assert [got[s.pk] for s in forwards] == [date(2026, 2, 1)] * half + [date(2026, 3, 1)] * (count - half)
+    assert got[ahead.pk] == date(2026, 4, 1)  # never backwards
+    assert got[not_billed.pk] is None  # not billed yet: left alone
+    assert forwards[0].history.first().history_change_reason == "billing run"
+    assert forwards[0].history.first().next_billing_date == date(2026, 2, 1)
+    # A re-run with the same dates moves nothing.
+    with django_assert_num_queries(3):
+        assert services.service_set_next_billing_dates(service_dates=dates) == 0
+    assert services.service_set_next_billing_dates(service_dates={}) == 0
+
+
+# --- add-on options --------------------------------------------------------------------------------------
+
+
+def test_order_with_options_is_priced_from_the_catalog_and_provisioned_with_them(acme, alice, support):
+    chosen = plan(monthly="200.00", setup="100.00")
+    reboot = option(chosen.product, monthly="10.00", setup="5.00", name="Remote reboot")
+    feed = option(chosen.product, monthly="25.00", name="Second power feed")
+    order = services.order_place(
+        company=acme, placed_by=alice, lines=[{"plan": chosen, "quantity": 2, "options": [reboot, feed, reboot]}]
+    )
+    line = order.lines.get()
+    assert (line.unit_recurring, line.unit_one_time) == (Decimal("235.00"), Decimal("105.00"))
+    assert (order.total_recurring, order.total_one_time) == (Decimal("470.00"), Decimal("210.00"))
+    assert set(line.options.all()) == {reboot, feed} and "Remote reboot" in line.description
+    assert "Second power feed" in order.ticket.messages.first().body
+    services.order_approve(order=order, actor=support)
+    line.refresh_from_db()
+    assert set(line.service.options.all()) == {reboot, feed}
+
+
+def test_option_not_offered_for_the_plan_is_refused_and_nothing_is_recorded(acme, alice):
+    from catalog.models import Order
+
+    chosen = plan()
+    elsewhere = option(plan().product, name="Other product's add-on")
+    withdrawn = option(chosen.product, name="Withdrawn add-on")
+    withdrawn.is_active = False
+    withdrawn.save()
+    euro = option(chosen.product, name="Priced in euros")
+    euro.currency = "EUR"
+    euro.save()
+    for bad in (elsewhere, withdrawn, euro):
+        with pytest.raises(ValidationError) as error:
+            services.order_place(company=acme, placed_by=alice, lines=[{"plan": chosen, "options": [bad]}])
+        assert bad.name in str(error.value)
+    assert not Order.objects.exists()
+
+
+def test_upgrade_order_changes_the_options(acme, alice, support):
+    chosen = plan(monthly="100.00")
+    reboot = option(chosen.product, monthly="10.00", name="Remote reboot")
+    service = active_service(acme, plan_=chosen, on=date(2026, 1, 1))
+    order = services.order_place(
+        company=acme,
+        placed_by=alice,
+        kind="upgrade",
+        service=service,
+        lines=[{"plan": chosen, "options": [reboot]}],
+    )
+    assert order.total_recurring == Decimal("110.00")
+    services.order_approve(order=order, actor=support)
+    service.refresh_from_db()
+    assert list(service.options.all()) == [reboot]
+    assert service.plan_periods.count() == 1  # options alone change no plan period
+    with pytest.raises(ValidationError, match="options the service has already"):
+        services.order_place(
+            company=acme,
+            placed_by=alice,
+            kind="upgrade",
+            service=service,
+            lines=[{"plan": chosen, "options": [reboot]}],
+        )
+    # A plan change keeps the add-ons still offered with the new plan.
+    bigger = plan(monthly="150.00", of=chosen.product)
+    services.service_upgrade(service=service, plan=bigger, actor=support, effective_date=date(2026, 3, 1))
+    assert list(service.options.all()) == [reboot]

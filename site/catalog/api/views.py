@@ -35,13 +35,35 @@ class CustomerMayOrder(SpecPermission):
 class OrderLineInputSerializer(serializers.Serializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.select_related("product"))
     quantity = serializers.DecimalField(max_digits=10, decimal_places=2, default=1)
-    options = serializers.PrimaryKeyRelatedField(queryset=ProductOption.objects.all(), many=True, required=False)
+    options = serializers.PrimaryKeyRelatedField(
+        queryset=ProductOption.objects.select_related("product"),
+        many=True,
+        required=False,
+        help_text="Add-ons of the plan's product (see the catalog's options); others are refused.",
+    )
+
+
+class OrderLineOptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductOption
+        fields = ["id", "name", "currency", "recurring_amount", "one_time_amount"]
 
 
 class OrderLineOutputSerializer(serializers.ModelSerializer):
+    options = OrderLineOptionSerializer(many=True, read_only=True)
+
     class Meta:
         model = OrderLine
-        fields = ["id", "plan", "description", "quantity", "unit_recurring", "unit_one_time", "recurring_period"]
+        fields = [
+            "id",
+            "plan",
+            "description",
+            "quantity",
+            "options",
+            "unit_recurring",
+            "unit_one_time",
+            "recurring_period",
+        ]
 
 
 GeneratedOrderSerializer = generated_serializer(Order)
@@ -78,6 +100,11 @@ class PlanSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product.name")
     kind = serializers.CharField(source="product.kind")
     specification = serializers.CharField(source="product.specification")
+    options = serializers.SerializerMethodField(help_text="The add-ons that may be ordered with this plan.")
+
+    def get_options(self, plan) -> list[dict]:
+        offered = [o for o in plan.product.options.all() if o.is_active and o.currency == plan.currency]
+        return OrderLineOptionSerializer(offered, many=True).data
 
     class Meta:
         model = Plan
@@ -93,6 +120,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "one_time_amount",
             "taxable",
             "term_months",
+            "options",
         ]
 
 
@@ -103,7 +131,7 @@ class OrderViewSet(generated_viewset(Order)):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("lines")
+        return super().get_queryset().prefetch_related("lines__options")
 
     def get_serializer_class(self):
         return OrderPlaceSerializer if self.action == "create" else OrderSerializer
@@ -138,5 +166,10 @@ class OrderViewSet(generated_viewset(Order)):
     @action(detail=False, methods=["get"], url_path="catalog")
     def offered_plans(self, request):
         """The plans customers may order now."""
-        plans = Plan.objects.offered().select_related("product").order_by("product__name", "recurring_amount")
+        plans = (
+            Plan.objects.offered()
+            .select_related("product")
+            .prefetch_related("product__options")
+            .order_by("product__name", "recurring_amount")
+        )
         return Response(PlanSerializer(plans, many=True).data)

@@ -4,7 +4,57 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+class PricedSelect(forms.Select):
+    """A plan select whose options carry their product and prices, for the order form's running total."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        plan = getattr(value, "instance", None)
+        if plan is not None:
+            option["attrs"].update(
+                {
+                    "data-product": plan.product_id,
+                    "data-recurring": plan.recurring_amount if plan.recurring_amount is not None else "0",
+                    "data-one-time": plan.one_time_amount,
+                    "data-currency": plan.currency,
+                    "data-period": plan.get_recurring_period_display().lower() if plan.recurring_period else "",
+                }
+            )
+        return option
+
+
+class PricedCheckboxes(forms.CheckboxSelectMultiple):
+    """Add-on checkboxes that say which product they belong to and what they cost."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        add_on = getattr(value, "instance", None)
+        if add_on is not None:
+            option["attrs"].update(
+                {
+                    "data-product": add_on.product_id,
+                    "data-recurring": add_on.recurring_amount,
+                    "data-one-time": add_on.one_time_amount,
+                }
+            )
+        return option
+
+
+class OptionChoiceField(forms.ModelMultipleChoiceField):
+    widget = PricedCheckboxes
+
+    def label_from_instance(self, option):
+        price = []
+        if option.recurring_amount:
+            price.append(f"+{option.recurring_amount} {option.currency} {_('per period')}")
+        if option.one_time_amount:
+            price.append(f"+{option.one_time_amount} {option.currency} {_('setup')}")
+        return f"{option.product.name}: {option.name}" + (f" ({', '.join(price)})" if price else "")
+
+
 class PlanChoiceField(forms.ModelChoiceField):
+    widget = PricedSelect
+
     def label_from_instance(self, plan):
         price = []
         if plan.recurring_amount is not None:
@@ -18,13 +68,22 @@ class PlanChoiceField(forms.ModelChoiceField):
 class OrderForm(forms.Form):
     plan = PlanChoiceField(label=_("Plan"), queryset=None, empty_label=None)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=1, max_digits=10, decimal_places=0, initial=1)
+    options = OptionChoiceField(
+        label=_("Add-on options"),
+        queryset=None,
+        required=False,
+        help_text=_("Only the options of the chosen plan's product can be ordered with it."),
+    )
     customer_note = forms.CharField(
         label=_("Note for our team"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, plans, **kwargs):
+    def __init__(self, *args, plans, options, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
+        self.fields["options"].queryset = options
+        if not options:
+            del self.fields["options"]
 
 
 class UpgradeForm(OrderForm):
