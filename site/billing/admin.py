@@ -25,6 +25,7 @@ from billing.downloads import invoice_pdf_response
 from billing.models import (
     Adjustment,
     BillingProfile,
+    BillingRunRecord,
     Charge,
     CreditApplication,
     CreditNote,
@@ -413,7 +414,7 @@ class ChargeAdmin(NeverDeleted, GeneratedChargeAdmin):
 
 # The other billing records have no hand-written admin: hand back the generated one without deletion.
 for _model in (InvoiceLine, Payment, PaymentAllocation, CreditNote, CreditApplication, Adjustment, InvoicePDF,
-               InvoiceNumberSequence):  # fmt: skip
+               InvoiceNumberSequence, BillingRunRecord):  # fmt: skip
     override(_model, "admin")(
         type(f"{_model.__name__}Admin", (NeverDeleted, generated_admin(_model)), {"__module__": __name__})
     )

@@ -231,8 +231,10 @@ class Charge(PrimaryModel):
 class InvoiceLine(TimestampedModel):
     """One explained amount: what, how many, at what price, the tax, and the service and period it bills.
 
-    A recurring or one-time service line claims ``(service, period, kind)``; the unique constraint makes a
-    second claim impossible, so a period is never billed twice. Voiding the invoice releases the claim
+    A recurring or one-time service line claims ``(service, period, kind, component)``; the unique constraint
+    makes a second claim impossible, so a period is never billed twice. ``component`` says what of the service
+    the line bills: ``"plan"``, or ``"option:<id>"`` for an add-on option, so plan and options each claim
+    their own key. Voiding the invoice releases the claim
     (``released``), and the reissued invoice makes a new one.
     """
 
@@ -254,6 +256,12 @@ class InvoiceLine(TimestampedModel):
     tax_amount = _money_field(_("tax"))
     total_amount = _money_field(_("total"))
     service_id = models.PositiveBigIntegerField(_("service"), null=True, blank=True, db_index=True)
+    component = models.CharField(
+        _("component"),
+        max_length=40,
+        default="plan",
+        help_text=_("What of the service the line bills: the plan, or an add-on option (option:<id>)."),
+    )
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True, help_text=_("Exclusive."))
     charge = models.ForeignKey(Charge, on_delete=models.PROTECT, null=True, blank=True, related_name="lines")
@@ -268,7 +276,7 @@ class InvoiceLine(TimestampedModel):
         ordering = ["invoice", "position", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["service_id", "period_start", "period_end", "kind"],
+                fields=["service_id", "period_start", "period_end", "kind", "component"],
                 condition=Q(kind__in=[LineKind.RECURRING, LineKind.ONE_TIME], released=False),
                 name="billing_line_service_period_once",
             ),
@@ -460,3 +468,27 @@ class InvoicePDF(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.invoice} PDF"
+
+
+class BillingRunRecord(TimestampedModel):
+    """One billed month of the recurring run: when it was last run to the end and what it made in total.
+
+    The next run reads the latest record to find months whose runs were missed (the machine was down) and
+    bills them first (``billing.runs``); a run for one company only does not count as the month's run.
+    """
+
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"), unique=True, help_text=_("Exclusive."))
+    last_run_at = models.DateTimeField(_("last run at"))
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    invoices = models.PositiveIntegerField(_("invoices made"), default=0)
+    lines = models.PositiveIntegerField(_("lines made"), default=0)
+    summary = models.CharField(_("last summary"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("billing run")
+        verbose_name_plural = _("billing runs")
+        ordering = ["-period_end"]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m}"

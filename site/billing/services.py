@@ -357,6 +357,7 @@ def invoice_reissue(*, invoice: Invoice) -> Invoice:
                     "tax_amount",
                     "total_amount",
                     "service_id",
+                    "component",
                     "period_start",
                     "period_end",
                     "charge",

@@ -14,6 +14,7 @@ from billing.choices import (
 from billing.models import (
     Adjustment,
     BillingProfile,
+    BillingRunRecord,
     Charge,
     CreditApplication,
     CreditNote,
@@ -90,6 +91,7 @@ register(
             "tax_amount",
             "total_amount",
             "service_id",
+            "component",
             "period_start",
             "period_end",
             "released",
@@ -243,6 +245,17 @@ register(
         list_display=("invoice", "size", "created"),
         search_fields=("invoice__number",),
         select_related=("invoice",),
+        importable=False,
+        admin_addable=False,
+        api=False,
+    )
+)
+
+register(
+    ModelSpec(
+        model=BillingRunRecord,
+        list_display=("period_start", "period_end", "last_run_at", "runs", "invoices", "lines", "summary"),
+        search_fields=("summary",),
         importable=False,
         admin_addable=False,
         api=False,
