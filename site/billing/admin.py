@@ -30,9 +30,11 @@ from billing.models import (
     CreditApplication,
     CreditNote,
     Invoice,
+    InvoiceEmail,
     InvoiceLine,
     InvoiceNumberSequence,
     InvoicePDF,
+    NonPaymentSuspension,
     Payment,
     PaymentAllocation,
 )
@@ -90,6 +92,24 @@ class InvoiceLineInline(TabularInline):
         return 1 if obj is not None and obj.is_editable else 0
 
 
+class InvoiceEmailInline(TabularInline):
+    """Every e-mail about the invoice: when, to whom, by whom (reminders name their step)."""
+
+    model = InvoiceEmail
+    fields = ("sent_at", "step", "recipients", "subject", "sent_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    tab = True
+    verbose_name_plural = _("e-mails sent")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class InvoiceAdminForm(forms.ModelForm):
     class Meta:
         model = Invoice
@@ -125,7 +145,7 @@ GeneratedInvoiceAdmin = generated_admin(Invoice)
 @override(Invoice, "admin")
 class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
     form = InvoiceAdminForm
-    inlines = [InvoiceLineInline]
+    inlines = [InvoiceLineInline, InvoiceEmailInline]
     readonly_fields = (
         "number",
         "status",
@@ -144,7 +164,7 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
         "void_reason",
         "reissue_of",
     )
-    actions = ["finalise_selected"]
+    actions = ["finalise_selected", "send_selected"]
     actions_list = ["mark_overdue"]
     actions_detail = [
         "finalise_detail",
@@ -152,6 +172,7 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
         "charge_card_detail",
         "credit_detail",
         "adjust_detail",
+        "send_detail",
         "void_detail",
         "reissue_detail",
         "pdf_detail",
@@ -216,6 +237,9 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
     def has_credit_permission(self, request, obj=None):
         return request.user.has_perm("billing.add_creditnote")
 
+    def has_send_permission(self, request, obj=None):
+        return request.user.has_perm("billing.change_invoice")
+
     # -- actions --------------------------------------------------------------------------------------------
 
     def _invoice(self, object_id) -> Invoice:
@@ -243,6 +267,48 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
             except ValidationError as error:
                 self.message_user(request, f"{invoice}: {_error_text(error)}", messages.ERROR)
         self.message_user(request, _("%(count)s invoices finalised.") % {"count": done}, messages.SUCCESS)
+
+    def _queue_send(self, request, invoice) -> bool:
+        """Check the invoice can be sent, then hand it to a worker (rendering the PDF may take a second)."""
+        from django_q.tasks import async_task
+
+        from billing.emails import invoice_recipients
+
+        if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+            self.message_user(
+                request,
+                _("%(invoice)s is not finalised; only finalised invoices are sent.") % {"invoice": invoice},
+                messages.ERROR,
+            )
+            return False
+        recipients = invoice_recipients(invoice)
+        if not recipients:
+            self.message_user(
+                request,
+                _("%(company)s has no billing e-mail address; add one to its billing profile.")
+                % {"company": invoice.company},
+                messages.ERROR,
+            )
+            return False
+        async_task("billing.tasks.invoice_send", invoice.pk, request.user.pk, task_name=f"send invoice {invoice.pk}")
+        self.message_user(
+            request,
+            _("%(invoice)s is being e-mailed to %(recipients)s.")
+            % {"invoice": invoice, "recipients": ", ".join(recipients)},
+            messages.SUCCESS,
+        )
+        return True
+
+    @action(description=_("Send selected invoices by e-mail"), permissions=["send"])
+    def send_selected(self, request, queryset):
+        for invoice in queryset.select_related("company"):
+            self._queue_send(request, invoice)
+
+    @action(description=_("Send by e-mail"), url_path="send", permissions=["send"], icon="forward_to_inbox")
+    def send_detail(self, request, object_id):
+        invoice = self._invoice(object_id)
+        self._queue_send(request, invoice)
+        return self._back(invoice)
 
     @action(description=_("Mark overdue invoices"), url_path="mark-overdue", permissions=["finalise"], icon="alarm")
     def mark_overdue(self, request):
@@ -414,7 +480,7 @@ class ChargeAdmin(NeverDeleted, GeneratedChargeAdmin):
 
 # The other billing records have no hand-written admin: hand back the generated one without deletion.
 for _model in (InvoiceLine, Payment, PaymentAllocation, CreditNote, CreditApplication, Adjustment, InvoicePDF,
-               InvoiceNumberSequence, BillingRunRecord):  # fmt: skip
+               InvoiceNumberSequence, BillingRunRecord, InvoiceEmail, NonPaymentSuspension):  # fmt: skip
     override(_model, "admin")(
         type(f"{_model.__name__}Admin", (NeverDeleted, generated_admin(_model)), {"__module__": __name__})
     )

@@ -204,7 +204,12 @@ class Invoice(PrimaryModel):
 
 
 class Charge(PrimaryModel):
-    """A one-time charge staff add for a company; it waits for the company's next invoice."""
+    """A one-time charge waiting for the company's next invoice: added by staff, a late fee, or usage.
+
+    Charges recorded by the system carry their ``source`` and a ``key`` unique within it (usage from
+    monitoring, a late fee per invoice), so recording the same thing twice gives back the first charge
+    (``billing.services.usage_charge_record``). ``kind`` is the kind of line it becomes.
+    """
 
     company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="charges")
     title = models.CharField(_("what"), max_length=200)
@@ -214,6 +219,14 @@ class Charge(PrimaryModel):
     unit_price = models.DecimalField(_("unit price"), **AMOUNT, validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
     taxable = models.BooleanField(_("taxable"), default=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=LineKind, default=LineKind.MANUAL_CHARGE)
+    service_id = models.PositiveBigIntegerField(_("service"), null=True, blank=True)
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True, help_text=_("Exclusive."))
+    source = models.CharField(
+        _("source"), max_length=40, blank=True, editable=False, help_text=_("What recorded it, e.g. 'monitoring'.")
+    )
+    key = models.CharField(_("key"), max_length=200, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
@@ -223,6 +236,9 @@ class Charge(PrimaryModel):
         verbose_name = _("charge")
         verbose_name_plural = _("charges")
         ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], condition=~Q(source=""), name="billing_charge_source_key")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -492,3 +508,57 @@ class BillingRunRecord(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.period_start:%Y-%m}"
+
+
+class InvoiceEmail(TimestampedModel):
+    """An e-mail about an invoice: the invoice itself (PDF attached; re-sendable) or a payment reminder.
+
+    A reminder names its ``step`` (``before-7``, ``after-14``: days before or after the due date); the unique
+    constraint makes each reminder go out once per invoice and step.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="emails")
+    step = models.CharField(_("reminder step"), max_length=20, blank=True, help_text=_("Blank for the invoice."))
+    subject = models.CharField(_("subject"), max_length=300)
+    recipients = models.TextField(_("recipients"))
+    sent_at = models.DateTimeField(_("sent at"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("invoice e-mail")
+        verbose_name_plural = _("invoice e-mails")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "step"], condition=~Q(step=""), name="billing_invoice_email_step_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} → {self.recipients.replace(chr(10), ', ')} ({self.sent_at:%Y-%m-%d %H:%M})"
+
+
+class NonPaymentSuspension(TimestampedModel):
+    """A service billing suspended because its company's invoice stayed overdue; lifted (never deleted) when
+    the company's overdue invoices are paid. Only services suspended this way are reactivated by billing."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="non_payment_suspensions")
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="non_payment_suspensions")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="suspensions")
+    suspended_at = models.DateTimeField(_("suspended at"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suspension for non-payment")
+        verbose_name_plural = _("suspensions for non-payment")
+        ordering = ["-suspended_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"], condition=Q(lifted_at__isnull=True), name="billing_suspension_open_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} ({self.invoice})"

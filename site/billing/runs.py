@@ -443,12 +443,15 @@ def _bill_company(
             _line(
                 invoice=invoice,
                 position=position,
-                kind=LineKind.MANUAL_CHARGE,
+                kind=charge.kind or LineKind.MANUAL_CHARGE,
                 description=charge.title,
                 quantity=charge.quantity,
                 unit_price=charge.unit_price,
                 tax_rate=tax_rate if charge.taxable else Decimal(0),
                 charge=charge,
+                service_id=charge.service_id,
+                period_start=charge.period_start,
+                period_end=charge.period_end,
             )
         )
     for entry in time_entries:
