@@ -134,6 +134,30 @@ class CreditForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ValidationError(_("The range ends before it starts; swap the dates."))
+        return data
+
+
+class AccountingExportForm(PeriodForm):
+    what = forms.ChoiceField(
+        label=_("Export"),
+        choices=[("invoices", _("Invoices with their lines")), ("payments", _("Payments"))],
+    )
+
+
+def _default_period() -> dict:
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    return {"start": first.replace(year=first.year - 1), "end": today}
+
+
 class AdjustmentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount (negative to reduce)"), max_digits=16, decimal_places=4)
     reason = forms.CharField(label=_("Reason"), max_length=300)
@@ -165,7 +189,7 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
         "reissue_of",
     )
     actions = ["finalise_selected", "send_selected"]
-    actions_list = ["mark_overdue"]
+    actions_list = ["mark_overdue", "revenue", "accounting_export"]
     actions_detail = [
         "finalise_detail",
         "record_payment_detail",
@@ -236,6 +260,9 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
 
     def has_credit_permission(self, request, obj=None):
         return request.user.has_perm("billing.add_creditnote")
+
+    def has_reports_permission(self, request, obj=None):
+        return request.user.has_perm("billing.view_invoice") and request.user.has_perm("billing.view_payment")
 
     def has_send_permission(self, request, obj=None):
         return request.user.has_perm("billing.change_invoice")
@@ -309,6 +336,64 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
         invoice = self._invoice(object_id)
         self._queue_send(request, invoice)
         return self._back(invoice)
+
+    @action(description=_("Revenue by month"), url_path="revenue", permissions=["reports"], icon="bar_chart")
+    def revenue(self, request):
+        from billing.reports import revenue_by_month
+
+        form = PeriodForm(request.GET or None, initial=_default_period())
+        period = form.cleaned_data if form.is_valid() else _default_period()
+        months = revenue_by_month(start=period["start"], end=period["end"])
+        totals: dict[str, dict] = {}
+        for month in months:
+            total = totals.setdefault(
+                month.currency, {"invoiced": ZERO, "paid": ZERO, "credited": ZERO, "outstanding": ZERO}
+            )
+            for name in total:
+                total[name] += getattr(month, name)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Revenue by month"),
+            "opts": self.model._meta,
+            "form": form,
+            "period": period,
+            "months": months,
+            "totals": sorted(totals.items()),
+            "export_url": reverse("admin:billing_invoice_accounting_export"),
+        }
+        return TemplateResponse(request, "admin/billing/revenue.html", context)
+
+    @action(
+        description=_("Export for accounting (CSV)"),
+        url_path="accounting-export",
+        permissions=["reports"],
+        icon="download",
+    )
+    def accounting_export(self, request):
+        from django.http import StreamingHttpResponse
+
+        from billing.reports import invoices_csv_rows, payments_csv_rows
+
+        form = AccountingExportForm(request.POST or None, initial=_default_period())
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            rows = invoices_csv_rows if data["what"] == "invoices" else payments_csv_rows
+            response = StreamingHttpResponse(
+                rows(start=data["start"], end=data["end"]), content_type="text/csv; charset=utf-8"
+            )
+            filename = f"{data['what']}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Export for accounting"),
+            "opts": self.model._meta,
+            "form": form,
+            "intro": _("A CSV of the invoices issued (one row per line) or the payments received in the range."),
+            "submit_label": _("Download CSV"),
+            "back_url": reverse("admin:billing_invoice_changelist"),
+        }
+        return TemplateResponse(request, "admin/billing/action_form.html", context)
 
     @action(description=_("Mark overdue invoices"), url_path="mark-overdue", permissions=["finalise"], icon="alarm")
     def mark_overdue(self, request):
