@@ -150,3 +150,18 @@ def test_daily_task_and_schedule(invoice):
     summary = billing_overdue_daily((DUE + timedelta(days=1)).isoformat())
     assert "1 reminders" in summary and "0 services suspended" in summary
     assert InvoiceEmail.objects.get(invoice=invoice).step == "after-1"
+
+
+@pytest.mark.django_db
+def test_portal_dashboard_shows_overdue_invoice_and_suspension(acme, alice, invoice, settings, client_for):
+    from django.urls import reverse
+
+    settings.BILLING_SUSPEND_AFTER_DAYS = 30
+    catalog.active_service(acme, on=date(2025, 1, 1), label="Rack")
+    overdue_handle(today=DUE + timedelta(days=1))
+    page = client_for(alice).get(reverse("portal:dashboard")).content.decode()
+    assert "You have an overdue invoice" in page and invoice.number in page
+    assert "Please pay to avoid suspension" in page
+    overdue_handle(today=DUE + timedelta(days=30))
+    page = client_for(alice).get(reverse("portal:dashboard")).content.decode()
+    assert "One of your services is suspended for non-payment." in page
