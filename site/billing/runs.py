@@ -48,7 +48,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from billing import conf, selectors, services
 from billing.choices import LineKind
-from billing.models import BillingRunRecord, Invoice, InvoiceLine
+from billing.models import BillingRunRecord, Invoice, InvoiceLine, TaxRate
 from billing.money import line_amounts
 
 logger = logging.getLogger(__name__)
@@ -305,7 +305,11 @@ def _run_month(
             else:
                 by_company[item.line.company_id].append(item)
     charge_companies = set(selectors.pending_charges_all().values_list("company_id", flat=True))
-    wanted = set(by_company) | charge_companies | _remote_hands_companies(period_start, period_end)
+    time_companies = _remote_hands_companies(period_start, period_end)
+    wanted = set(by_company) | charge_companies | time_companies
+    # Read once for the run: the tax rates, and which companies have charges or remote-hands time waiting (a
+    # charge added while the run goes waits for the next one).
+    tax_rates = list(TaxRate.objects.filter(is_active=True))
     if wanted_ids is not None:
         wanted &= wanted_ids
     companies = Company.objects.in_bulk(sorted(wanted))
@@ -324,6 +328,9 @@ def _run_month(
                 render_pdf=render_pdfs,
                 issue_date=issue_date,
                 billed_until=company_billed_until,
+                tax_rates=tax_rates,
+                has_charges=company_id in charge_companies,
+                has_time=company_id in time_companies,
             )
         except IntegrityError:
             # Another run billed the same key between our check and our insert: its invoice stands.
@@ -362,13 +369,16 @@ def _bill_company(
     render_pdf: bool,
     issue_date: date | None,
     billed_until: dict[int, date],
+    tax_rates: list | None = None,
+    has_charges: bool = True,
+    has_time: bool = True,
 ) -> Invoice | None:
     from accounts.models import Company
 
     # Serialise runs per company (PostgreSQL row lock; SQLite serialises writers anyway).
     Company.objects.select_for_update().filter(pk=company.pk).values_list("pk").get()
     profile = services.billing_profile_for(company=company)
-    tax_rate = selectors.tax_rate_for(company=company, profile=profile)
+    tax_rate = selectors.tax_rate_for(company=company, profile=profile, rates=tax_rates)
     widest_start = min((item.window_start for item in due_lines), default=period_start)
     widest_end = max((item.window_end for item in due_lines), default=period_end)
     ranges = _billed_ranges({item.line.service_id for item in due_lines}, widest_start, widest_end)
@@ -394,8 +404,8 @@ def _bill_company(
             continue
         due.append(item)
         ranges[line.service_id].append((line.period_start, line.period_end, line.kind, _component(line)))
-    charges = list(selectors.pending_charges(company=company).select_for_update())
-    time_entries = list(_unbilled_time(company, period_start, period_end))
+    charges = list(selectors.pending_charges(company=company).select_for_update()) if has_charges else []
+    time_entries = list(_unbilled_time(company, period_start, period_end)) if has_time else []
     if not (due or charges or time_entries):
         return None
     invoice = services.invoice_create_draft(company=company, period_start=period_start, period_end=period_end)
