@@ -68,6 +68,8 @@ def make_card(company) -> StoredCard:
 def make_invoice_email(company) -> InvoiceEmail:
     from billing.emails import invoice_email_send
 
+    if not services.billing_profile_for(company=company).recipients:
+        services.billing_profile_update(company=company, billing_email=f"billing-{company.pk}@example.test")
     return invoice_email_send(invoice=make_invoice(company))
 
 
