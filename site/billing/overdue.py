@@ -64,11 +64,15 @@ def reminder_due(invoice: Invoice, *, today: date, sent: set[str]) -> tuple[str,
     """The reminder step to send today for ``invoice`` (the latest that has come and is not superseded by
     one already sent), or None."""
     steps = reminder_steps()
-    come = [
-        (step, offset)
-        for step, offset in steps
-        if invoice.due_date + timedelta(days=offset) <= today and (offset > 0 or today < invoice.due_date)
-    ]
+
+    def has_come(offset: int) -> bool:
+        day = invoice.due_date + timedelta(days=offset)
+        if offset > 0:
+            return day <= today
+        # Before the due date only, and not for an invoice issued after that day (its e-mail just went out).
+        return day <= today < invoice.due_date and (invoice.issue_date is None or invoice.issue_date < day)
+
+    come = [(step, offset) for step, offset in steps if has_come(offset)]
     if not come:
         return None
     step, offset = come[-1]
@@ -105,9 +109,10 @@ def reminders_send(*, today: date) -> int:
         due = reminder_due(invoice, today=today, sent=sent_steps.get(invoice.pk, set()))
         if due is None:
             continue
-        step, offset = due
+        step, _offset = due
+        days = abs((today - invoice.due_date).days)  # the real distance, should a day have been missed
         try:
-            if reminder_send(invoice=invoice, step=step, days=abs(offset)) is not None:
+            if reminder_send(invoice=invoice, step=step, days=days) is not None:
                 count += 1
         except Exception:  # one unreachable mailbox must not stop the others; retried tomorrow
             logger.exception("reminder %s for invoice %s failed", step, invoice.pk)

@@ -165,3 +165,13 @@ def test_portal_dashboard_shows_overdue_invoice_and_suspension(acme, alice, invo
     overdue_handle(today=DUE + timedelta(days=30))
     page = client_for(alice).get(reverse("portal:dashboard")).content.decode()
     assert "One of your services is suspended for non-payment." in page
+
+
+@pytest.mark.django_db
+def test_no_before_reminder_for_an_invoice_issued_inside_the_window(acme):
+    services.billing_profile_update(company=acme, billing_email="accounts@acme.test", payment_terms_days=5)
+    invoice = services.invoice_finalise(invoice=make_draft(acme), issue_date=ISSUED, render_pdf=False)
+    assert overdue_handle(today=ISSUED).reminders == 0
+    assert overdue_handle(today=ISSUED + timedelta(days=3)).reminders == 0
+    assert overdue_handle(today=invoice.due_date + timedelta(days=2)).reminders == 1
+    assert "2 days ago" in mail.outbox[0].body
