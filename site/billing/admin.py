@@ -25,13 +25,16 @@ from billing.downloads import invoice_pdf_response
 from billing.models import (
     Adjustment,
     BillingProfile,
+    BillingRunRecord,
     Charge,
     CreditApplication,
     CreditNote,
     Invoice,
+    InvoiceEmail,
     InvoiceLine,
     InvoiceNumberSequence,
     InvoicePDF,
+    NonPaymentSuspension,
     Payment,
     PaymentAllocation,
 )
@@ -89,6 +92,24 @@ class InvoiceLineInline(TabularInline):
         return 1 if obj is not None and obj.is_editable else 0
 
 
+class InvoiceEmailInline(TabularInline):
+    """Every e-mail about the invoice: when, to whom, by whom (reminders name their step)."""
+
+    model = InvoiceEmail
+    fields = ("sent_at", "step", "recipients", "subject", "sent_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    tab = True
+    verbose_name_plural = _("e-mails sent")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class InvoiceAdminForm(forms.ModelForm):
     class Meta:
         model = Invoice
@@ -113,6 +134,30 @@ class CreditForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ValidationError(_("The range ends before it starts; swap the dates."))
+        return data
+
+
+class AccountingExportForm(PeriodForm):
+    what = forms.ChoiceField(
+        label=_("Export"),
+        choices=[("invoices", _("Invoices with their lines")), ("payments", _("Payments"))],
+    )
+
+
+def _default_period() -> dict:
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    return {"start": first.replace(year=first.year - 1), "end": today}
+
+
 class AdjustmentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount (negative to reduce)"), max_digits=16, decimal_places=4)
     reason = forms.CharField(label=_("Reason"), max_length=300)
@@ -124,7 +169,7 @@ GeneratedInvoiceAdmin = generated_admin(Invoice)
 @override(Invoice, "admin")
 class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
     form = InvoiceAdminForm
-    inlines = [InvoiceLineInline]
+    inlines = [InvoiceLineInline, InvoiceEmailInline]
     readonly_fields = (
         "number",
         "status",
@@ -143,14 +188,15 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
         "void_reason",
         "reissue_of",
     )
-    actions = ["finalise_selected"]
-    actions_list = ["mark_overdue"]
+    actions = ["finalise_selected", "send_selected"]
+    actions_list = ["mark_overdue", "revenue", "accounting_export"]
     actions_detail = [
         "finalise_detail",
         "record_payment_detail",
         "charge_card_detail",
         "credit_detail",
         "adjust_detail",
+        "send_detail",
         "void_detail",
         "reissue_detail",
         "pdf_detail",
@@ -215,6 +261,12 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
     def has_credit_permission(self, request, obj=None):
         return request.user.has_perm("billing.add_creditnote")
 
+    def has_reports_permission(self, request, obj=None):
+        return request.user.has_perm("billing.view_invoice") and request.user.has_perm("billing.view_payment")
+
+    def has_send_permission(self, request, obj=None):
+        return request.user.has_perm("billing.change_invoice")
+
     # -- actions --------------------------------------------------------------------------------------------
 
     def _invoice(self, object_id) -> Invoice:
@@ -242,6 +294,106 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
             except ValidationError as error:
                 self.message_user(request, f"{invoice}: {_error_text(error)}", messages.ERROR)
         self.message_user(request, _("%(count)s invoices finalised.") % {"count": done}, messages.SUCCESS)
+
+    def _queue_send(self, request, invoice) -> bool:
+        """Check the invoice can be sent, then hand it to a worker (rendering the PDF may take a second)."""
+        from django_q.tasks import async_task
+
+        from billing.emails import invoice_recipients
+
+        if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+            self.message_user(
+                request,
+                _("%(invoice)s is not finalised; only finalised invoices are sent.") % {"invoice": invoice},
+                messages.ERROR,
+            )
+            return False
+        recipients = invoice_recipients(invoice)
+        if not recipients:
+            self.message_user(
+                request,
+                _("%(company)s has no billing e-mail address; add one to its billing profile.")
+                % {"company": invoice.company},
+                messages.ERROR,
+            )
+            return False
+        async_task("billing.tasks.invoice_send", invoice.pk, request.user.pk, task_name=f"send invoice {invoice.pk}")
+        self.message_user(
+            request,
+            _("%(invoice)s is being e-mailed to %(recipients)s.")
+            % {"invoice": invoice, "recipients": ", ".join(recipients)},
+            messages.SUCCESS,
+        )
+        return True
+
+    @action(description=_("Send selected invoices by e-mail"), permissions=["send"])
+    def send_selected(self, request, queryset):
+        for invoice in queryset.select_related("company"):
+            self._queue_send(request, invoice)
+
+    @action(description=_("Send by e-mail"), url_path="send", permissions=["send"], icon="forward_to_inbox")
+    def send_detail(self, request, object_id):
+        invoice = self._invoice(object_id)
+        self._queue_send(request, invoice)
+        return self._back(invoice)
+
+    @action(description=_("Revenue by month"), url_path="revenue", permissions=["reports"], icon="bar_chart")
+    def revenue(self, request):
+        from billing.reports import revenue_by_month
+
+        form = PeriodForm(request.GET or None, initial=_default_period())
+        period = form.cleaned_data if form.is_valid() else _default_period()
+        months = revenue_by_month(start=period["start"], end=period["end"])
+        totals: dict[str, dict] = {}
+        for month in months:
+            total = totals.setdefault(
+                month.currency, {"invoiced": ZERO, "paid": ZERO, "credited": ZERO, "outstanding": ZERO}
+            )
+            for name in total:
+                total[name] += getattr(month, name)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Revenue by month"),
+            "opts": self.model._meta,
+            "form": form,
+            "period": period,
+            "months": months,
+            "totals": sorted(totals.items()),
+            "export_url": reverse("admin:billing_invoice_accounting_export"),
+        }
+        return TemplateResponse(request, "admin/billing/revenue.html", context)
+
+    @action(
+        description=_("Export for accounting (CSV)"),
+        url_path="accounting-export",
+        permissions=["reports"],
+        icon="download",
+    )
+    def accounting_export(self, request):
+        from django.http import StreamingHttpResponse
+
+        from billing.reports import invoices_csv_rows, payments_csv_rows
+
+        form = AccountingExportForm(request.POST or None, initial=_default_period())
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            rows = invoices_csv_rows if data["what"] == "invoices" else payments_csv_rows
+            response = StreamingHttpResponse(
+                rows(start=data["start"], end=data["end"]), content_type="text/csv; charset=utf-8"
+            )
+            filename = f"{data['what']}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Export for accounting"),
+            "opts": self.model._meta,
+            "form": form,
+            "intro": _("A CSV of the invoices issued (one row per line) or the payments received in the range."),
+            "submit_label": _("Download CSV"),
+            "back_url": reverse("admin:billing_invoice_changelist"),
+        }
+        return TemplateResponse(request, "admin/billing/action_form.html", context)
 
     @action(description=_("Mark overdue invoices"), url_path="mark-overdue", permissions=["finalise"], icon="alarm")
     def mark_overdue(self, request):
@@ -413,7 +565,7 @@ class ChargeAdmin(NeverDeleted, GeneratedChargeAdmin):
 
 # The other billing records have no hand-written admin: hand back the generated one without deletion.
 for _model in (InvoiceLine, Payment, PaymentAllocation, CreditNote, CreditApplication, Adjustment, InvoicePDF,
-               InvoiceNumberSequence):  # fmt: skip
+               InvoiceNumberSequence, BillingRunRecord, InvoiceEmail, NonPaymentSuspension):  # fmt: skip
     override(_model, "admin")(
         type(f"{_model.__name__}Admin", (NeverDeleted, generated_admin(_model)), {"__module__": __name__})
     )

@@ -204,7 +204,12 @@ class Invoice(PrimaryModel):
 
 
 class Charge(PrimaryModel):
-    """A one-time charge staff add for a company; it waits for the company's next invoice."""
+    """A one-time charge waiting for the company's next invoice: added by staff, a late fee, or usage.
+
+    Charges recorded by the system carry their ``source`` and a ``key`` unique within it (usage from
+    monitoring, a late fee per invoice), so recording the same thing twice gives back the first charge
+    (``billing.services.usage_charge_record``). ``kind`` is the kind of line it becomes.
+    """
 
     company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="charges")
     title = models.CharField(_("what"), max_length=200)
@@ -214,6 +219,14 @@ class Charge(PrimaryModel):
     unit_price = models.DecimalField(_("unit price"), **AMOUNT, validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
     taxable = models.BooleanField(_("taxable"), default=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=LineKind, default=LineKind.MANUAL_CHARGE)
+    service_id = models.PositiveBigIntegerField(_("service"), null=True, blank=True)
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True, help_text=_("Exclusive."))
+    source = models.CharField(
+        _("source"), max_length=40, blank=True, editable=False, help_text=_("What recorded it, e.g. 'monitoring'.")
+    )
+    key = models.CharField(_("key"), max_length=200, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
@@ -223,6 +236,9 @@ class Charge(PrimaryModel):
         verbose_name = _("charge")
         verbose_name_plural = _("charges")
         ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], condition=~Q(source=""), name="billing_charge_source_key")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -231,8 +247,10 @@ class Charge(PrimaryModel):
 class InvoiceLine(TimestampedModel):
     """One explained amount: what, how many, at what price, the tax, and the service and period it bills.
 
-    A recurring or one-time service line claims ``(service, period, kind)``; the unique constraint makes a
-    second claim impossible, so a period is never billed twice. Voiding the invoice releases the claim
+    A recurring or one-time service line claims ``(service, period, kind, component)``; the unique constraint
+    makes a second claim impossible, so a period is never billed twice. ``component`` says what of the service
+    the line bills: ``"plan"``, or ``"option:<id>"`` for an add-on option, so plan and options each claim
+    their own key. Voiding the invoice releases the claim
     (``released``), and the reissued invoice makes a new one.
     """
 
@@ -254,6 +272,12 @@ class InvoiceLine(TimestampedModel):
     tax_amount = _money_field(_("tax"))
     total_amount = _money_field(_("total"))
     service_id = models.PositiveBigIntegerField(_("service"), null=True, blank=True, db_index=True)
+    component = models.CharField(
+        _("component"),
+        max_length=40,
+        default="plan",
+        help_text=_("What of the service the line bills: the plan, or an add-on option (option:<id>)."),
+    )
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True, help_text=_("Exclusive."))
     charge = models.ForeignKey(Charge, on_delete=models.PROTECT, null=True, blank=True, related_name="lines")
@@ -268,7 +292,7 @@ class InvoiceLine(TimestampedModel):
         ordering = ["invoice", "position", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["service_id", "period_start", "period_end", "kind"],
+                fields=["service_id", "period_start", "period_end", "kind", "component"],
                 condition=Q(kind__in=[LineKind.RECURRING, LineKind.ONE_TIME], released=False),
                 name="billing_line_service_period_once",
             ),
@@ -460,3 +484,81 @@ class InvoicePDF(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.invoice} PDF"
+
+
+class BillingRunRecord(TimestampedModel):
+    """One billed month of the recurring run: when it was last run to the end and what it made in total.
+
+    The next run reads the latest record to find months whose runs were missed (the machine was down) and
+    bills them first (``billing.runs``); a run for one company only does not count as the month's run.
+    """
+
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"), unique=True, help_text=_("Exclusive."))
+    last_run_at = models.DateTimeField(_("last run at"))
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    invoices = models.PositiveIntegerField(_("invoices made"), default=0)
+    lines = models.PositiveIntegerField(_("lines made"), default=0)
+    summary = models.CharField(_("last summary"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("billing run")
+        verbose_name_plural = _("billing runs")
+        ordering = ["-period_end"]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m}"
+
+
+class InvoiceEmail(TimestampedModel):
+    """An e-mail about an invoice: the invoice itself (PDF attached; re-sendable) or a payment reminder.
+
+    A reminder names its ``step`` (``before-7``, ``after-14``: days before or after the due date); the unique
+    constraint makes each reminder go out once per invoice and step.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="emails")
+    step = models.CharField(_("reminder step"), max_length=20, blank=True, help_text=_("Blank for the invoice."))
+    subject = models.CharField(_("subject"), max_length=300)
+    recipients = models.TextField(_("recipients"))
+    sent_at = models.DateTimeField(_("sent at"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("invoice e-mail")
+        verbose_name_plural = _("invoice e-mails")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "step"], condition=~Q(step=""), name="billing_invoice_email_step_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} → {self.recipients.replace(chr(10), ', ')} ({self.sent_at:%Y-%m-%d %H:%M})"
+
+
+class NonPaymentSuspension(TimestampedModel):
+    """A service billing suspended because its company's invoice stayed overdue; lifted (never deleted) when
+    the company's overdue invoices are paid. Only services suspended this way are reactivated by billing."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="non_payment_suspensions")
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="non_payment_suspensions")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="suspensions")
+    suspended_at = models.DateTimeField(_("suspended at"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suspension for non-payment")
+        verbose_name_plural = _("suspensions for non-payment")
+        ordering = ["-suspended_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"], condition=Q(lifted_at__isnull=True), name="billing_suspension_open_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} ({self.invoice})"

@@ -17,6 +17,12 @@ SIDEBAR = {
             "permission": can_view("billing.invoice"),
         },
         {
+            "title": _("Revenue by month"),
+            "icon": "bar_chart",
+            "link": reverse_lazy("admin:billing_invoice_revenue"),
+            "permission": can_view("billing.payment"),
+        },
+        {
             "title": _("Payments"),
             "icon": "payments",
             "link": reverse_lazy("admin:billing_payment_changelist"),

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from billing.models import (
     InvoiceLine,
     InvoiceNumberSequence,
     InvoicePDF,
+    NonPaymentSuspension,
     Payment,
     PaymentAllocation,
     StoredCard,
@@ -259,7 +260,8 @@ def _apply_credit(*, invoice: Invoice, credit_notes) -> Decimal:
 @transaction.atomic
 def invoice_finalise(*, invoice: Invoice, issue_date: date | None = None, render_pdf: bool = True) -> Invoice:
     """Freeze a draft: verify its totals, take the next number (in this transaction), set the dates from the
-    payment terms, snapshot the billing address, apply account credit, and queue the PDF after commit."""
+    payment terms, snapshot the billing address, apply account credit, and queue the PDF and the invoice
+    e-mail after commit."""
     invoice = _locked(invoice)
     _require_draft(invoice)
     if not invoice.lines.exists():
@@ -292,9 +294,15 @@ def invoice_finalise(*, invoice: Invoice, issue_date: date | None = None, render
 
 
 def _queue_pdf(invoice_id: int) -> None:
+    """After commit: render the PDF in a worker, then e-mail it (``BILLING_SEND_INVOICES``)."""
     from django_q.tasks import async_task
 
-    async_task("billing.tasks.invoice_render_pdf", invoice_id, task_name=f"invoice PDF {invoice_id}")
+    from billing import conf
+
+    if conf.send_invoices():
+        async_task("billing.tasks.invoice_deliver", invoice_id, task_name=f"invoice PDF and e-mail {invoice_id}")
+    else:
+        async_task("billing.tasks.invoice_render_pdf", invoice_id, task_name=f"invoice PDF {invoice_id}")
 
 
 @transaction.atomic
@@ -357,6 +365,7 @@ def invoice_reissue(*, invoice: Invoice) -> Invoice:
                     "tax_amount",
                     "total_amount",
                     "service_id",
+                    "component",
                     "period_start",
                     "period_end",
                     "charge",
@@ -431,10 +440,127 @@ def charge_bill(*, charge: Charge, invoice: Invoice) -> InvoiceLine:
         description=charge.title,
         quantity=charge.quantity,
         unit_price=charge.unit_price,
-        kind=LineKind.MANUAL_CHARGE,
+        kind=charge.kind or LineKind.MANUAL_CHARGE,
         taxable=charge.taxable,
         charge=charge,
+        service_id=charge.service_id,
+        period_start=charge.period_start,
+        period_end=charge.period_end,
     )
+
+
+def system_charge_record(
+    *,
+    company,
+    title: str,
+    unit_price: Decimal,
+    source: str,
+    key: str,
+    quantity: Decimal | int = 1,
+    taxable: bool = True,
+    kind: str = LineKind.MANUAL_CHARGE,
+    currency: str | None = None,
+    service_id: int | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> tuple[Charge, bool]:
+    """A charge recorded by the system, once per (``source``, ``key``): returns (charge, created). Recording
+    the same key again returns the first charge unchanged, also when two workers race (unique constraint)."""
+    if not source or not key:
+        raise ValueError("A system charge names its source and key.")
+    existing = Charge.objects.filter(source=source, key=key).first()
+    if existing is not None:
+        return existing, False
+    profile = billing_profile_for(company=company)
+    currency = currency or profile.currency
+    if currency != profile.currency:
+        raise ValidationError(
+            _("%(company)s is billed in %(billed)s, not %(currency)s.")
+            % {"company": company, "billed": profile.currency, "currency": currency}
+        )
+    charge = Charge(
+        company=company,
+        title=title[:200],
+        quantity=Decimal(quantity),
+        unit_price=round_money(Decimal(unit_price), currency) if kind != LineKind.USAGE else Decimal(unit_price),
+        currency=currency,
+        taxable=taxable,
+        kind=kind,
+        service_id=service_id,
+        period_start=period_start,
+        period_end=period_end,
+        source=source,
+        key=key,
+    )
+    charge.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            charge.save()
+    except IntegrityError:
+        return Charge.objects.get(source=source, key=key), False
+    return charge, True
+
+
+@transaction.atomic
+def usage_charge_record(
+    *,
+    company,
+    description: str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    period_start: date,
+    period_end: date,
+    source: str,
+    key: str,
+    service=None,
+    taxable: bool = True,
+) -> Charge:
+    """Record usage to bill (e.g. bandwidth over the commit), picked up by the company's next invoice.
+
+    The interface for usage-based lines: another app (monitoring's bandwidth overage, a later issue) calls it
+    once it knows what to bill, for example::
+
+        usage_charge_record(
+            company=service.company,
+            service=service,
+            description="Bandwidth overage, 95th percentile 1,240 Mbit/s over a 1,000 Mbit/s commit",
+            quantity=Decimal("240"),  # Mbit/s over the commit
+            unit_price=Decimal("0.50"),  # per Mbit/s, in the company's billing currency
+            period_start=date(2025, 3, 1),
+            period_end=date(2025, 4, 1),  # exclusive
+            source="monitoring.bandwidth",
+            key=f"{service.pk}:2025-03",
+        )
+
+    * Idempotent by (``source``, ``key``): recording the same key again (a retried task, a re-run report)
+      returns the first record and changes nothing; choose a key that names what is billed and its period.
+    * It becomes a *usage* line (kind ``usage``) on the next invoice the recurring run makes for the company
+      (or when staff bill waiting charges), with its description, quantity, unit price, the service and the
+      period; once on an invoice it is never billed again (a voided invoice releases it for the reissue).
+    * Amounts are ``Decimal`` in the company's billing currency; the line's net amount is rounded per line
+      (``billing.money``). Quantities and prices cannot be negative: give money back with a credit note.
+    * Before it is invoiced, staff may withdraw it (``charge_cancel``); it is kept, marked cancelled.
+    """
+    if not (description or "").strip():
+        raise ValidationError({"description": _("Say what the usage is; it is the invoice line's text.")})
+    if period_end <= period_start:
+        raise ValidationError({"period_end": _("A usage period ends after it starts.")})
+    if service is not None and service.company_id != company.pk:
+        raise ValidationError(_("The service belongs to another company."))
+    charge, _created = system_charge_record(
+        company=company,
+        title=description.strip(),
+        quantity=Decimal(quantity),
+        unit_price=Decimal(unit_price),
+        taxable=taxable,
+        kind=LineKind.USAGE,
+        source=source,
+        key=key,
+        service_id=service.pk if service is not None else None,
+        period_start=period_start,
+        period_end=period_end,
+    )
+    return charge
 
 
 @transaction.atomic
@@ -598,7 +724,16 @@ def payment_record(
             kind=CreditNoteKind.OVERPAYMENT,
             payment=payment,
         )
+    if NonPaymentSuspension.objects.filter(company=company, lifted_at__isnull=True).exists():
+        company_id = company.pk
+        transaction.on_commit(lambda: _queue_reactivation(company_id))
     return payment
+
+
+def _queue_reactivation(company_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("billing.tasks.services_reactivate_paid", company_id, task_name=f"reactivate company {company_id}")
 
 
 # --- cards on file ----------------------------------------------------------------------------------------

@@ -14,13 +14,16 @@ from billing.choices import (
 from billing.models import (
     Adjustment,
     BillingProfile,
+    BillingRunRecord,
     Charge,
     CreditApplication,
     CreditNote,
     Invoice,
+    InvoiceEmail,
     InvoiceLine,
     InvoiceNumberSequence,
     InvoicePDF,
+    NonPaymentSuspension,
     Payment,
     PaymentAllocation,
     StoredCard,
@@ -90,6 +93,7 @@ register(
             "tax_amount",
             "total_amount",
             "service_id",
+            "component",
             "period_start",
             "period_end",
             "released",
@@ -173,9 +177,9 @@ register(
 register(
     ModelSpec(
         model=Charge,
-        list_display=("title", "company", "quantity", "unit_price", "currency", "taxable", "created"),
-        search_fields=("title", "company__name"),
-        filter_fields=("currency", "taxable", "company"),
+        list_display=("title", "company", "kind", "quantity", "unit_price", "currency", "taxable", "source", "created"),
+        search_fields=("title", "company__name", "key"),
+        filter_fields=("kind", "source", "currency", "taxable", "company"),
         select_related=("company",),
         autocomplete_fields=("company",),
         importable=False,
@@ -243,6 +247,46 @@ register(
         list_display=("invoice", "size", "created"),
         search_fields=("invoice__number",),
         select_related=("invoice",),
+        importable=False,
+        admin_addable=False,
+        api=False,
+    )
+)
+
+register(
+    ModelSpec(
+        model=InvoiceEmail,
+        list_display=("invoice", "step", "recipients", "sent_at", "sent_by"),
+        search_fields=("invoice__number", "recipients", "subject"),
+        filter_fields=("step",),
+        select_related=("invoice", "sent_by"),
+        importable=False,
+        admin_addable=False,
+        api=False,
+        tenancy="invoice__company",
+    )
+)
+
+register(
+    ModelSpec(
+        model=NonPaymentSuspension,
+        list_display=("service", "company", "invoice", "suspended_at", "lifted_at"),
+        search_fields=("company__name", "invoice__number", "service__label"),
+        filter_fields=("company",),
+        select_related=("service", "company", "invoice"),
+        autocomplete_fields=("company",),
+        importable=False,
+        admin_addable=False,
+        api=False,
+        tenancy="company",
+    )
+)
+
+register(
+    ModelSpec(
+        model=BillingRunRecord,
+        list_display=("period_start", "period_end", "last_run_at", "runs", "invoices", "lines", "summary"),
+        search_fields=("summary",),
         importable=False,
         admin_addable=False,
         api=False,

@@ -1,6 +1,7 @@
 """django-q2 tasks of the billing app: thin, they call services. Arguments are ids and dates only.
 
-``billing_run_daily`` is scheduled once a day by migration (the Schedule "billing: daily run").
+``billing_run_daily`` and ``billing_overdue_daily`` are scheduled once a day by migration (the Schedules
+"billing: daily run" and "billing: overdue handling").
 """
 
 from __future__ import annotations
@@ -35,3 +36,47 @@ def invoices_mark_overdue_task() -> str:
     from billing.services import invoices_mark_overdue
 
     return f"{invoices_mark_overdue()} marked overdue"
+
+
+def invoice_deliver(invoice_id: int) -> str:
+    """Render and store the invoice's PDF, then e-mail it to the billing profile's recipients."""
+    from billing.choices import InvoiceStatus
+    from billing.emails import invoice_email_send, invoice_recipients
+    from billing.models import Invoice
+    from billing.services import invoice_pdf_render
+
+    invoice = Invoice.objects.select_related("company").get(pk=invoice_id)
+    if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+        return f"{invoice}: {invoice.get_status_display().lower()}, nothing to deliver"
+    pdf = invoice_pdf_render(invoice=invoice)
+    if not invoice_recipients(invoice):
+        return f"{invoice.number}: {pdf.size} bytes; no billing e-mail address, not sent"
+    email = invoice_email_send(invoice=Invoice.objects.get(pk=invoice_id))
+    return f"{invoice.number}: {pdf.size} bytes, e-mailed to {email.recipients.replace(chr(10), ', ')}"
+
+
+def invoice_send(invoice_id: int, actor_id: int | None = None) -> str:
+    """E-mail an invoice again (the admin's Send action)."""
+    from django.contrib.auth import get_user_model
+
+    from billing.emails import invoice_email_send
+    from billing.models import Invoice
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    email = invoice_email_send(invoice=Invoice.objects.get(pk=invoice_id), actor=actor)
+    return f"{email.invoice}: e-mailed to {email.recipients.replace(chr(10), ', ')}"
+
+
+def billing_overdue_daily(today: str | None = None) -> str:
+    """Overdue handling for today (or ``today``, ISO): reminders, late fees, suspension, reactivation."""
+    from billing.overdue import overdue_handle
+
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return overdue_handle(today=day).summary()
+
+
+def services_reactivate_paid(company_id: int) -> str:
+    """After a payment: lift the company's suspensions for non-payment if nothing is overdue long any more."""
+    from billing.overdue import services_reactivate_paid as reactivate
+
+    return f"{len(reactivate(company_ids=[company_id]))} services reactivated"

@@ -42,6 +42,9 @@ class BillableLine:
     kind: str
     # The plan's billing period ("monthly", "quarterly", "annual"; "" for one-time lines), for prorating.
     recurring_period: str = ""
+    # What of the service the line bills: "plan" for the plan itself, "option:<option id>" for an add-on
+    # option. Part of billing's idempotency key, so a service's plan and each option are billed once per period.
+    component: str = "plan"
 
 
 def service_billing_end(service: Service) -> date | None:
@@ -75,12 +78,13 @@ def billable_lines(*, period_start: date, period_end: date, company_id: int | No
       the customer's use, typically for non-payment; the contract runs on).
     * One recurring line per plan period (``ServicePlanPeriod``) overlapping the billable part of the
       window: an upgrade inside the window gives two lines, each with its own dates, plan price and quantity.
+      Plan lines have ``component="plan"``.
     * One one-time line per plan period whose setup fee falls due inside the window (the day the period
       first became billable: the activation for a new service, the effective date for an upgrade that
       carries a fee), quantity as the plan period's.
     * Add-on options: one recurring line per option over the service's billable part of the window, billed
       with the period of the service's current plan, and a one-time line when the service started billing
-      inside the window and the option has a one-time price.
+      inside the window and the option has a one-time price; option lines have ``component="option:<id>"``.
     * Plans without a recurring price (one-off products such as setup fees or remote-hands blocks) only give
       one-time lines.
 
@@ -164,6 +168,7 @@ def billable_lines(*, period_start: date, period_end: date, company_id: int | No
                         period_end=clipped[1],
                         kind=RECURRING,
                         recurring_period=service.plan.recurring_period,
+                        component=f"option:{option.pk}",
                     )
                 )
             if option.one_time_amount and period_start <= billed_from < period_end:
@@ -179,6 +184,7 @@ def billable_lines(*, period_start: date, period_end: date, company_id: int | No
                         period_start=billed_from,
                         period_end=billed_from + ONE_DAY,
                         kind=ONE_TIME,
+                        component=f"option:{option.pk}",
                     )
                 )
     return lines

@@ -1,11 +1,21 @@
 """Billing factories for the generic suites (``@register_factory``) and the billing tests; all through services."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from billing import services
 from billing.choices import PaymentMethod
-from billing.models import BillingProfile, CreditNote, Invoice, InvoiceLine, Payment, StoredCard
+from billing.models import (
+    BillingProfile,
+    Charge,
+    CreditNote,
+    Invoice,
+    InvoiceEmail,
+    InvoiceLine,
+    NonPaymentSuspension,
+    Payment,
+    StoredCard,
+)
 from tests.factories import register_factory, register_foreign_portal_object
 
 VISA = "4242 4242 4242 4242"
@@ -52,6 +62,43 @@ def make_profile(company) -> BillingProfile:
 @register_factory(StoredCard)
 def make_card(company) -> StoredCard:
     return services.card_save(company=company, number=VISA, exp_month=12, exp_year=date.today().year + 2, cvc="123")
+
+
+@register_factory(InvoiceEmail)
+def make_invoice_email(company) -> InvoiceEmail:
+    from billing.emails import invoice_email_send
+
+    if not services.billing_profile_for(company=company).recipients:
+        services.billing_profile_update(company=company, billing_email=f"billing-{company.pk}@example.test")
+    return invoice_email_send(invoice=make_invoice(company))
+
+
+@register_factory(Charge)
+def make_usage_charge(company) -> Charge:
+    return services.usage_charge_record(
+        company=company,
+        description="Bandwidth overage, 240 Mbit/s over the commit",
+        quantity=Decimal("240"),
+        unit_price=Decimal("0.50"),
+        period_start=date(2025, 3, 1),
+        period_end=date(2025, 4, 1),
+        source="tests",
+        key=f"{company.pk}:{Charge.objects.count()}",
+    )
+
+
+@register_factory(NonPaymentSuspension)
+def make_suspension(company) -> NonPaymentSuspension:
+    """A service of ``company`` suspended because its invoice is long overdue."""
+    from billing.overdue import services_suspend_for_non_payment
+    from tests.catalog.factories import active_service
+
+    service = active_service(company, label="Overdue cabinet")
+    invoice = make_invoice(company)
+    later = invoice.due_date + timedelta(days=60)
+    services.invoices_mark_overdue(today=later)
+    services_suspend_for_non_payment(today=later, company_ids=[company.pk])
+    return NonPaymentSuspension.objects.get(service=service)
 
 
 @register_foreign_portal_object("billing_invoice", "billing_invoice_pdf")

@@ -19,3 +19,15 @@ def overdue_invoices(context, limit: int = 5) -> list:
         return []
     queryset = for_user(Invoice, request.user, company=membership.company, staff_scope=False)
     return list(queryset.filter(status=InvoiceStatus.OVERDUE).order_by("due_date", "pk")[:limit])
+
+
+@register.simple_tag(takes_context=True)
+def suspended_for_non_payment(context) -> int:
+    """How many of the current company's services billing has suspended for non-payment (billing members
+    only; 0 otherwise)."""
+    from billing.models import NonPaymentSuspension
+
+    membership = context.get("membership")
+    if membership is None or not membership.can("billing"):
+        return 0
+    return NonPaymentSuspension.objects.filter(company=membership.company, lifted_at__isnull=True).count()
