@@ -39,16 +39,18 @@ def _run(model_admin, request, form, call, done_message):
     return result
 
 
-def utilisation_bar(percent: int) -> str:
+def utilisation_bar(percent: int, detail: str = "", unit: str = "") -> str:
+    """A coloured bar with the percentage; ``detail`` ("3 of 256 /64 subnets used") as tooltip, ``unit`` after."""
     colour = "#dc2626" if percent >= 90 else "#d97706" if percent >= 70 else "#16a34a"
     return format_html(
-        '<div title="{}%" style="display:flex;align-items:center;gap:6px">'
+        '<div title="{}" style="display:flex;align-items:center;gap:6px">'
         '<div style="width:80px;height:8px;background:#e5e7eb;border-radius:4px">'
-        '<div style="width:{}%;height:8px;background:{};border-radius:4px"></div></div>{}%</div>',
-        percent,
+        '<div style="width:{}%;height:8px;background:{};border-radius:4px"></div></div>{}%{}</div>',
+        detail or f"{percent}%",
         percent,
         colour,
         percent,
+        format_html(' <span style="font-size:0.75em">{}</span>', unit) if unit else "",
     )
 
 
@@ -126,7 +128,8 @@ class PrefixAdmin(AddButtonsMixin, GeneratedPrefixAdmin):
 
     @display(description=_("utilisation"))
     def utilisation_column(self, obj):
-        return utilisation_bar(obj.utilisation)
+        # IPv6 is a share of /64 subnets, which the column says; IPv4 a share of addresses.
+        return utilisation_bar(obj.utilisation, obj.utilisation_detail, _("of /64s") if obj.family == 6 else "")
 
     @action(description=_("Release selected blocks from their customers"), permissions=["change"])
     def release_blocks(self, request, queryset):
