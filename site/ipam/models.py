@@ -356,6 +356,8 @@ class IPAddress(PrimaryModel):
         verbose_name_plural = _("IP addresses")
         ordering = ["family", "value"]
         constraints = [models.UniqueConstraint(fields=["family", "value"], name="ipam_ipaddress_unique_value")]
+        # "Held records between two addresses" (next free address, utilisation) read from the index alone.
+        indexes = [models.Index(fields=["family", "status", "value"], name="ipam_ipaddress_status_value")]
 
     def __str__(self) -> str:
         return self.address
@@ -373,7 +375,7 @@ class IPAddress(PrimaryModel):
         self.address, self.family, self.value = str(ip), ip.version, to_hex(ip)
         if IPAddress.objects.filter(family=self.family, value=self.value).exclude(pk=self.pk).exists():
             raise ValidationError({"address": gettext("%(address)s already exists.") % {"address": self.address}})
-        prefix = Prefix.objects.containing(self.family, self.value).order_by("-prefix_length").first()
+        prefix = Prefix.objects.around(ip).order_by("-prefix_length").first()
         if prefix is None:
             raise ValidationError(
                 {"address": gettext("%(address)s is in no prefix: add its subnet first.") % {"address": self.address}}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Concat, Substr
@@ -100,6 +102,18 @@ class PrefixQuerySet(models.QuerySet):
     def containing(self, family: int, start: str, end: str | None = None):
         """Prefixes that contain the address ``start`` (or the whole range ``start``–``end``)."""
         return self.filter(family=family, network_start__lte=start, network_end__gte=end or start)
+
+    def around(self, ip):
+        """Every prefix containing the address ``ip``, found by the exact CIDR text of each network it can lie in.
+
+        At most 33 (IPv4) or 129 (IPv6) candidates looked up on the unique ``prefix`` index: one query whose cost
+        does not grow with the number of prefixes, where ``containing()`` (start <= ip <= end) reads every
+        prefix that starts below the address.
+        """
+        networks = [
+            str(ipaddress.ip_network((int(ip), length), strict=False)) for length in range(ip.max_prefixlen + 1)
+        ]
+        return self.filter(prefix__in=networks)
 
     def within(self, family: int, start: str, end: str):
         """Prefixes lying entirely inside ``start``–``end``."""

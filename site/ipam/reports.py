@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count
 
@@ -101,7 +102,31 @@ def _ipv6_usage(model) -> dict[int, tuple[int, int]]:
     return {pk: (assigned, used) for pk, assigned, used in rows}
 
 
-def _subnet_figures(prefix: Prefix, counts: dict) -> tuple[int, int, int]:
+class _PrefixRow(NamedTuple):
+    """The columns of a prefix the report needs: 50,000 of these load in a fraction of the time of models."""
+
+    pk: int
+    prefix: str
+    family: int
+    network_start: str
+    network_end: str
+    prefix_length: int
+    status: str
+    company_id: int | None
+    company_name: str | None
+    aggregate_id: int
+    is_pool: bool
+    size_units: int
+
+    @property
+    def usable_count(self) -> int:
+        """As ``Prefix.usable_count`` (``addressing.usable_bounds``), without building an ipaddress object."""
+        if self.family == 4 and self.prefix_length < 31 and not self.is_pool:
+            return max(self.size_units - 2, 0)
+        return self.size_units
+
+
+def _subnet_figures(prefix: _PrefixRow, counts: dict) -> tuple[int, int, int]:
     """(total, assigned, reserved) of an IPv4 subnet, in addresses."""
     total = prefix.size_units
     if prefix.company_id:
@@ -123,7 +148,12 @@ def utilisation_rows(progress: Callable[[int, int], None] | None = None) -> list
         (row["prefix_id"], row["status"]): row["total"]
         for row in IPAddress.objects.held().values("prefix_id", "status").annotate(total=Count("pk")).order_by()
     }
-    prefixes = list(Prefix.objects.select_related("company").order_by("family", "network_start", "prefix_length"))
+    prefixes = [
+        _PrefixRow(*values)
+        for values in Prefix.objects.order_by("family", "network_start", "prefix_length").values_list(
+            *(name if name != "company_name" else "company__name" for name in _PrefixRow._fields)
+        )
+    ]
     # IPv6 in /64 subnets, each counted once (``querysets.ipv6_usage``): one query per model, done in SQL.
     ipv6_prefixes, ipv6_aggregates = _ipv6_usage(Prefix), _ipv6_usage(Aggregate)
     # Subnets never overlap one another (only containers nest), so per family they form a sorted run whose
@@ -174,7 +204,7 @@ def utilisation_rows(progress: Callable[[int, int], None] | None = None) -> list
                     prefix.prefix,
                     aggregate.rir.name,
                     prefix.status,
-                    str(prefix.company or ""),
+                    prefix.company_name or "",
                     unit,
                     total,
                     assigned,
@@ -187,31 +217,69 @@ def utilisation_rows(progress: Callable[[int, int], None] | None = None) -> list
 
 
 def reassignment_rows() -> list[list]:
-    """Every current assignment to a customer, with its justification (ARIN's per-customer reassignments)."""
+    """Every current assignment to a customer, with its justification (ARIN's per-customer reassignments).
+
+    Read as plain values, one query: a provider with hundreds of thousands of assigned addresses gets its
+    rows in seconds instead of building three model instances per row.
+    """
     assignments = (
         Assignment.objects.current()
         .filter(kind=AssignmentKind.ASSIGNED, company__isnull=False)
-        .select_related("company", "justification", "service_type")
         .order_by("company__name", "family", "start")
+        .values_list(
+            "company__name",
+            "company__account_number",
+            "company__legal_name",
+            "justification_id",
+            "justification__customer_name",
+            "justification__network_name",
+            "network",
+            "family",
+            "started_at",
+            "justification__purpose",
+            "justification__hosts_now",
+            "justification__hosts_in_6_months",
+            "justification__hosts_in_12_months",
+            "justification__utilisation_plan",
+            "service_type__model",
+            "service_id",
+        )
     )
     rows = []
-    for assignment in assignments:
-        justification = assignment.justification
+    for (
+        company,
+        account_number,
+        legal_name,
+        justification_id,
+        customer_name,
+        network_name,
+        network,
+        family,
+        started_at,
+        purpose,
+        hosts_now,
+        hosts_in_6_months,
+        hosts_in_12_months,
+        utilisation_plan,
+        service_model,
+        service_id,
+    ) in assignments.iterator(chunk_size=5000):
+        justified = justification_id is not None
         rows.append(
             [
-                assignment.company.name,
-                assignment.company.account_number,
-                justification.customer_name if justification else assignment.company.legal_name,
-                justification.network_name if justification else "",
-                assignment.network,
-                f"IPv{assignment.family}",
-                assignment.started_at.date().isoformat(),
-                justification.purpose if justification else "",
-                justification.hosts_now if justification else "",
-                justification.hosts_in_6_months if justification else "",
-                justification.hosts_in_12_months if justification else "",
-                justification.utilisation_plan if justification else "",
-                f"{assignment.service_type.model}#{assignment.service_id}" if assignment.service_type_id else "",
+                company,
+                account_number,
+                customer_name if justified else legal_name,
+                network_name if justified else "",
+                network,
+                f"IPv{family}",
+                started_at.date().isoformat(),
+                purpose if justified else "",
+                hosts_now if justified else "",
+                hosts_in_6_months if justified else "",
+                hosts_in_12_months if justified else "",
+                utilisation_plan if justified else "",
+                f"{service_model}#{service_id}" if service_model else "",
             ]
         )
     return rows
