@@ -6,7 +6,7 @@ import ipaddress
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Concat, Substr
+from django.db.models.functions import Cast, Coalesce, Concat, Substr
 
 # An IPv6 address's /64 is the first 16 of its 32 hex digits.
 SUBNET_64_DIGITS = 16
@@ -36,8 +36,12 @@ def _count_subnets_64(queryset, column: str):
 
 
 def _sum_units(queryset):
+    # Cast: PostgreSQL sums a bigint column as numeric.
     return Coalesce(
-        Subquery(queryset.order_by().values("family").annotate(total=Sum("size_units")).values("total")),
+        Cast(
+            Subquery(queryset.order_by().values("family").annotate(total=Sum("size_units")).values("total")),
+            models.BigIntegerField(),
+        ),
         Value(0),
         output_field=models.BigIntegerField(),
     )
