@@ -402,7 +402,7 @@ def main() -> None:
         "  rows",
         f"{rows[0]:,} utilisation + {rows[1]:,} reassignments (small set: {small_rows[0]} + {small_rows[1]})",
     )
-    report.note("total run", f"{time.perf_counter() - started:.0f} s")
+    report.note("total (after migrate)", f"{time.perf_counter() - started:.0f} s")
     report.print()
     problems = []
     for label, big, small in (
