@@ -6,12 +6,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action, display
 
 from core.registry import generated_admin, override
-from ipam import reports, selectors, services
+from ipam import pdf, reports, selectors, services
 from ipam.forms import AddAddressForm, AddRangeForm, AddSubnetForm, AssignForm, ReserveForm, SearchForm
 from ipam.models import IPAddress, Prefix
 
@@ -38,16 +39,18 @@ def _run(model_admin, request, form, call, done_message):
     return result
 
 
-def utilisation_bar(percent: int) -> str:
+def utilisation_bar(percent: int, detail: str = "", unit: str = "") -> str:
+    """A coloured bar with the percentage; ``detail`` ("3 of 256 /64 subnets used") as tooltip, ``unit`` after."""
     colour = "#dc2626" if percent >= 90 else "#d97706" if percent >= 70 else "#16a34a"
     return format_html(
-        '<div title="{}%" style="display:flex;align-items:center;gap:6px">'
+        '<div title="{}" style="display:flex;align-items:center;gap:6px">'
         '<div style="width:80px;height:8px;background:#e5e7eb;border-radius:4px">'
-        '<div style="width:{}%;height:8px;background:{};border-radius:4px"></div></div>{}%</div>',
-        percent,
+        '<div style="width:{}%;height:8px;background:{};border-radius:4px"></div></div>{}%{}</div>',
+        detail or f"{percent}%",
         percent,
         colour,
         percent,
+        format_html(' <span style="font-size:0.75em">{}</span>', unit) if unit else "",
     )
 
 
@@ -125,7 +128,8 @@ class PrefixAdmin(AddButtonsMixin, GeneratedPrefixAdmin):
 
     @display(description=_("utilisation"))
     def utilisation_column(self, obj):
-        return utilisation_bar(obj.utilisation)
+        # IPv6 is a share of /64 subnets, which the column says; IPv4 a share of addresses.
+        return utilisation_bar(obj.utilisation, obj.utilisation_detail, _("of /64s") if obj.family == 6 else "")
 
     @action(description=_("Release selected blocks from their customers"), permissions=["change"])
     def release_blocks(self, request, queryset):
@@ -141,6 +145,7 @@ class PrefixAdmin(AddButtonsMixin, GeneratedPrefixAdmin):
             path("search/", view(self.search_view), name="ipam_search"),
             path("arin-report/", view(self.arin_report_view), name="ipam_arin_report"),
             path("arin-report/<str:part>.csv", view(self.arin_report_csv), name="ipam_arin_report_csv"),
+            path("arin-report.pdf", view(self.arin_report_pdf), name="ipam_arin_report_pdf"),
             *super().get_urls(),
         ]
 
@@ -166,6 +171,20 @@ class PrefixAdmin(AddButtonsMixin, GeneratedPrefixAdmin):
             raise Http404
         response = HttpResponse(makers[part](), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="arin-{part}.csv"'
+        return response
+
+    def arin_report_pdf(self, request):
+        """The same report as PDF (WeasyPrint); too large a report is refused with the way to get it offline."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            content = pdf.render_arin_report_pdf(max_rows=pdf.PDF_MAX_ROWS)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return redirect(reverse("admin:ipam_arin_report"))
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="arin-report-{timezone.localdate():%Y-%m-%d}.pdf"'
         return response
 
     def search_view(self, request):

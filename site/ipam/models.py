@@ -29,7 +29,7 @@ from ipam.choices import (
     PrefixRole,
     PrefixStatus,
 )
-from ipam.querysets import AssignmentQuerySet, IPAddressQuerySet, PrefixQuerySet
+from ipam.querysets import AssignmentQuerySet, IPAddressQuerySet, PrefixQuerySet, ipv6_units
 
 HELD_STATUSES = (IPAddressStatus.ASSIGNED, IPAddressStatus.RESERVED, IPAddressStatus.DEPRECATED)
 
@@ -238,7 +238,11 @@ class Prefix(NetworkRangeModel):
     @property
     def utilisation(self) -> int:
         """Percent used: held addresses (or the whole block when assigned) for a subnet, child space for a
-        container. Uses the ``with_utilisation()`` annotations when present, else asks the database."""
+        container; IPv6 in /64 subnets (see ``ipv6_utilisation``). Uses the ``with_utilisation()`` annotations
+        when present, else asks the database."""
+        if self.family == 6:
+            used, total = self.ipv6_utilisation
+            return min(100, round(100 * used / total)) if total else 0
         if self.company_id or self.status == PrefixStatus.RESERVED:
             return 100
         if self.status == PrefixStatus.CONTAINER:
@@ -250,6 +254,29 @@ class Prefix(NetworkRangeModel):
         if held is None:
             held = IPAddress.objects.in_range(self.family, self.network_start, self.network_end).held().count()
         return min(100, round(100 * held / self.usable_count)) if self.usable_count else 0
+
+    @property
+    def ipv6_utilisation(self) -> tuple[int, int]:
+        """(used, total) /64 subnets of an IPv6 prefix: a per-address share of 2^64+ addresses means nothing.
+
+        A /64 is used when an assigned or reserved subnet covers it or a held address lies in it, each /64
+        counted once; a prefix longer than /64 is one /64. Same figures as the ARIN report's IPv6 rows.
+        """
+        used = getattr(self, "v6_used_units", None)
+        if used is None:
+            used = Prefix.objects.filter(pk=self.pk).with_utilisation().values_list("v6_used_units", flat=True)[0]
+        return used, ipv6_units(self.prefix_length)
+
+    @property
+    def utilisation_detail(self) -> str:
+        """What the percentage is a share of, for a tooltip: "3 of 256 /64 subnets used"."""
+        if self.family == 6:
+            used, total = self.ipv6_utilisation
+            return gettext("%(used)s of %(total)s /64 subnets used") % {"used": f"{used:,}", "total": f"{total:,}"}
+        return gettext("%(percent)s%% of %(total)s addresses used") % {
+            "percent": self.utilisation,
+            "total": f"{self.size_units:,}",
+        }
 
 
 class IPJustification(PrimaryModel):
@@ -329,6 +356,8 @@ class IPAddress(PrimaryModel):
         verbose_name_plural = _("IP addresses")
         ordering = ["family", "value"]
         constraints = [models.UniqueConstraint(fields=["family", "value"], name="ipam_ipaddress_unique_value")]
+        # "Held records between two addresses" (next free address, utilisation) read from the index alone.
+        indexes = [models.Index(fields=["family", "status", "value"], name="ipam_ipaddress_status_value")]
 
     def __str__(self) -> str:
         return self.address
@@ -346,7 +375,7 @@ class IPAddress(PrimaryModel):
         self.address, self.family, self.value = str(ip), ip.version, to_hex(ip)
         if IPAddress.objects.filter(family=self.family, value=self.value).exclude(pk=self.pk).exists():
             raise ValidationError({"address": gettext("%(address)s already exists.") % {"address": self.address}})
-        prefix = Prefix.objects.containing(self.family, self.value).order_by("-prefix_length").first()
+        prefix = Prefix.objects.around(ip).order_by("-prefix_length").first()
         if prefix is None:
             raise ValidationError(
                 {"address": gettext("%(address)s is in no prefix: add its subnet first.") % {"address": self.address}}

@@ -2,9 +2,104 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Substr
+
+# An IPv6 address's /64 is the first 16 of its 32 hex digits.
+SUBNET_64_DIGITS = 16
+
+
+def ipv6_units(prefix_length: int) -> int:
+    """How many /64 subnets an IPv6 network of ``prefix_length`` touches (one for anything longer than /64)."""
+    return 2 ** (64 - prefix_length) if prefix_length <= 64 else 1
+
+
+def _subnet_64(expression):
+    return Substr(expression, 1, SUBNET_64_DIGITS)
+
+
+def _count_subnets_64(queryset, column: str):
+    """A scalar subquery: how many distinct /64s the ``column`` values of ``queryset`` fall in."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by()
+            .values("family")
+            .annotate(total=Count(_subnet_64(column), distinct=True))
+            .values("total")
+        ),
+        Value(0),
+        output_field=models.BigIntegerField(),
+    )
+
+
+def _sum_units(queryset):
+    # Cast: PostgreSQL sums a bigint column as numeric.
+    return Coalesce(
+        Cast(
+            Subquery(queryset.order_by().values("family").annotate(total=Sum("size_units")).values("total")),
+            models.BigIntegerField(),
+        ),
+        Value(0),
+        output_field=models.BigIntegerField(),
+    )
+
+
+def ipv6_usage():
+    """Annotations ``v6_assigned_units`` and ``v6_used_units``: the /64 subnets of an IPv6 range (a prefix or an
+    aggregate) that are assigned, and assigned or reserved.
+
+    A /64 is used when a held subnet covers it (assigned to a customer, or reserved/deprecated) or a held
+    address record lies in it; each /64 counts once, however many sub-/64 subnets and addresses touch it. An
+    assigned /64 counts as assigned even when something in it is also reserved. Subnets never overlap one
+    another (only containers nest), so it comes to: the size of the held subnets of /64 or shorter, plus the
+    distinct /64s of held longer subnets, plus the distinct /64s of held addresses outside both. Six correlated
+    subqueries on the range indexes: constant queries, no row loaded into Python.
+    """
+    from ipam.models import HELD_STATUSES, IPAddress, Prefix
+
+    held_subnet = Q(company__isnull=False) | Q(status__in=("reserved", "deprecated"))
+    subnets = Prefix.objects.filter(
+        family=6, network_start__gte=OuterRef("network_start"), network_end__lte=OuterRef("network_end")
+    ).exclude(status="container")
+    addresses = (
+        IPAddress.objects.filter(
+            family=6, value__gte=OuterRef("network_start"), value__lte=OuterRef("network_end"), status__in=HELD_STATUSES
+        )
+        # Addresses inside a held subnet of /64 or shorter are counted with it.
+        .exclude(
+            Q(prefix__prefix_length__lte=64)
+            & (Q(prefix__company__isnull=False) | Q(prefix__status__in=("reserved", "deprecated")))
+        )
+    )
+
+    def long_subnets_covering_the_address(condition: Q):
+        """Held longer-than-/64 subnets (inside the outer range) in the /64 of the outer address."""
+        subnet_64 = _subnet_64(OuterRef("value"))
+        return Exists(
+            Prefix.objects.filter(condition, family=6, prefix_length__gt=64)
+            .exclude(status="container")
+            .filter(network_start__gte=Concat(subnet_64, Value("0" * SUBNET_64_DIGITS)))
+            .filter(network_start__lte=Concat(subnet_64, Value("f" * SUBNET_64_DIGITS)))
+            .filter(
+                network_start__gte=OuterRef(OuterRef("network_start")),
+                network_end__lte=OuterRef(OuterRef("network_end")),
+            )
+        )
+
+    assigned_subnet = Q(company__isnull=False)
+    return {
+        "v6_assigned_units": _sum_units(subnets.filter(assigned_subnet, prefix_length__lte=64))
+        + _count_subnets_64(subnets.filter(assigned_subnet, prefix_length__gt=64), "network_start")
+        + _count_subnets_64(
+            addresses.filter(status="assigned").exclude(long_subnets_covering_the_address(assigned_subnet)), "value"
+        ),
+        "v6_used_units": _sum_units(subnets.filter(held_subnet, prefix_length__lte=64))
+        + _count_subnets_64(subnets.filter(held_subnet, prefix_length__gt=64), "network_start")
+        + _count_subnets_64(addresses.exclude(long_subnets_covering_the_address(held_subnet)), "value"),
+    }
 
 
 class PrefixQuerySet(models.QuerySet):
@@ -12,13 +107,26 @@ class PrefixQuerySet(models.QuerySet):
         """Prefixes that contain the address ``start`` (or the whole range ``start``–``end``)."""
         return self.filter(family=family, network_start__lte=start, network_end__gte=end or start)
 
+    def around(self, ip):
+        """Every prefix containing the address ``ip``, found by the exact CIDR text of each network it can lie in.
+
+        At most 33 (IPv4) or 129 (IPv6) candidates looked up on the unique ``prefix`` index: one query whose cost
+        does not grow with the number of prefixes, where ``containing()`` (start <= ip <= end) reads every
+        prefix that starts below the address.
+        """
+        networks = [
+            str(ipaddress.ip_network((int(ip), length), strict=False)) for length in range(ip.max_prefixlen + 1)
+        ]
+        return self.filter(prefix__in=networks)
+
     def within(self, family: int, start: str, end: str):
         """Prefixes lying entirely inside ``start``–``end``."""
         return self.filter(family=family, network_start__gte=start, network_end__lte=end)
 
     def with_utilisation(self):
-        """Annotate ``held_addresses`` (address records held in the range) and ``child_units`` (space of the
-        non-container prefixes inside it): two correlated subqueries, so a page costs the same at any size."""
+        """Annotate ``held_addresses`` (address records held in the range), ``child_units`` (space of the
+        non-container prefixes inside it) and, for IPv6, the used /64s (``ipv6_usage``): correlated subqueries,
+        so a page costs the same number of queries at any size."""
         from ipam.models import HELD_STATUSES, IPAddress, Prefix
 
         held = (
@@ -47,6 +155,7 @@ class PrefixQuerySet(models.QuerySet):
         return self.annotate(
             held_addresses=Coalesce(Subquery(held), Value(0)),
             child_units=Coalesce(Subquery(children), Value(0), output_field=models.BigIntegerField()),
+            **ipv6_usage(),
         )
 
 

@@ -1,9 +1,10 @@
 """The ARIN report: utilisation per aggregate and prefix, and per-customer reassignments with justifications.
 
 It matches what ARIN asks for in a request for additional space (utilisation of previous allocations and the
-customer reassignments behind it). IPv4 is counted in addresses, IPv6 in /64 subnets. Two queries for the
-utilisation whatever the size (all prefixes, and held address counts grouped by prefix), then prefix sums in
-Python, so a /8 with 50,000 prefixes stays a matter of seconds.
+customer reassignments behind it). IPv4 is counted in addresses, IPv6 in /64 subnets (each /64 touched by a held
+subnet or address counted once, ``querysets.ipv6_usage``, the same figures as the admin's bars). A constant
+number of queries whatever the size (all prefixes, held address counts grouped by prefix, the IPv6 figures),
+then prefix sums in Python, so a /8 with 50,000 prefixes stays a matter of seconds.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count
 
 from ipam.choices import AssignmentKind, IPAddressStatus, PrefixStatus
 from ipam.models import Aggregate, Assignment, IPAddress, Prefix
+from ipam.querysets import ipv6_units, ipv6_usage
 
 UTILISATION_HEADER = [
     "level",
@@ -86,18 +89,45 @@ class UtilisationRow:
         ]
 
 
-def _subnet_figures(prefix: Prefix, counts: dict) -> tuple[int, int, int]:
-    """(total, assigned, reserved) of a subnet, in the unit of its family."""
-    if prefix.family == 6:
-        total = prefix.size_units or 1
-        if prefix.company_id:
-            return total, total, 0
-        if prefix.status in (PrefixStatus.RESERVED, PrefixStatus.DEPRECATED):
-            return total, 0, total
-        used = counts.get((prefix.pk, IPAddressStatus.ASSIGNED), 0) + counts.get(
-            (prefix.pk, IPAddressStatus.RESERVED), 0
-        )
-        return total, total if used else 0, 0
+def _ipv6_figures(assigned: int, used: int, prefix_length: int) -> tuple[int, int, int]:
+    """(total, assigned, reserved) /64 subnets of an IPv6 range from its ``ipv6_usage()`` annotations."""
+    return ipv6_units(prefix_length), assigned, used - assigned
+
+
+def _ipv6_usage(model) -> dict[int, tuple[int, int]]:
+    """pk -> (assigned, used) /64 subnets of every IPv6 row of ``model`` (Prefix or Aggregate): one query."""
+    rows = (
+        model.objects.filter(family=6).annotate(**ipv6_usage()).values_list("pk", "v6_assigned_units", "v6_used_units")
+    )
+    return {pk: (assigned, used) for pk, assigned, used in rows}
+
+
+class _PrefixRow(NamedTuple):
+    """The columns of a prefix the report needs: 50,000 of these load in a fraction of the time of models."""
+
+    pk: int
+    prefix: str
+    family: int
+    network_start: str
+    network_end: str
+    prefix_length: int
+    status: str
+    company_id: int | None
+    company_name: str | None
+    aggregate_id: int
+    is_pool: bool
+    size_units: int
+
+    @property
+    def usable_count(self) -> int:
+        """As ``Prefix.usable_count`` (``addressing.usable_bounds``), without building an ipaddress object."""
+        if self.family == 4 and self.prefix_length < 31 and not self.is_pool:
+            return max(self.size_units - 2, 0)
+        return self.size_units
+
+
+def _subnet_figures(prefix: _PrefixRow, counts: dict) -> tuple[int, int, int]:
+    """(total, assigned, reserved) of an IPv4 subnet, in addresses."""
     total = prefix.size_units
     if prefix.company_id:
         return total, total, 0
@@ -118,13 +148,20 @@ def utilisation_rows(progress: Callable[[int, int], None] | None = None) -> list
         (row["prefix_id"], row["status"]): row["total"]
         for row in IPAddress.objects.held().values("prefix_id", "status").annotate(total=Count("pk")).order_by()
     }
-    prefixes = list(Prefix.objects.select_related("company").order_by("family", "network_start", "prefix_length"))
+    prefixes = [
+        _PrefixRow(*values)
+        for values in Prefix.objects.order_by("family", "network_start", "prefix_length").values_list(
+            *(name if name != "company_name" else "company__name" for name in _PrefixRow._fields)
+        )
+    ]
+    # IPv6 in /64 subnets, each counted once (``querysets.ipv6_usage``): one query per model, done in SQL.
+    ipv6_prefixes, ipv6_aggregates = _ipv6_usage(Prefix), _ipv6_usage(Aggregate)
     # Subnets never overlap one another (only containers nest), so per family they form a sorted run whose
     # prefix sums answer "how much is used between start and end" with two bisections.
     runs: dict[int, dict] = defaultdict(lambda: {"starts": [], "assigned": [0], "reserved": [0]})
     subnet_figures = {}
     for prefix in prefixes:
-        if prefix.status == PrefixStatus.CONTAINER:
+        if prefix.status == PrefixStatus.CONTAINER or prefix.family == 6:
             continue
         figures = _subnet_figures(prefix, counts)
         subnet_figures[prefix.pk] = figures
@@ -145,15 +182,18 @@ def utilisation_rows(progress: Callable[[int, int], None] | None = None) -> list
     aggregates = list(Aggregate.objects.select_related("rir").order_by("family", "network_start"))
     for number, aggregate in enumerate(aggregates, start=1):
         unit = "addresses" if aggregate.family == 4 else "/64 subnets"
-        total = (
-            2 ** (32 - aggregate.prefix_length) if aggregate.family == 4 else 2 ** max(64 - aggregate.prefix_length, 0)
-        )
-        assigned, reserved = summed(aggregate.family, aggregate.network_start, aggregate.network_end)
+        if aggregate.family == 6:
+            total, assigned, reserved = _ipv6_figures(*ipv6_aggregates[aggregate.pk], aggregate.prefix_length)
+        else:
+            total = 2 ** (32 - aggregate.prefix_length)
+            assigned, reserved = summed(aggregate.family, aggregate.network_start, aggregate.network_end)
         rows.append(
             UtilisationRow("aggregate", aggregate.prefix, aggregate.rir.name, "", "", unit, total, assigned, reserved)
         )
         for prefix in by_aggregate.get(aggregate.pk, []):
-            if prefix.status == PrefixStatus.CONTAINER:
+            if prefix.family == 6:
+                total, assigned, reserved = _ipv6_figures(*ipv6_prefixes[prefix.pk], prefix.prefix_length)
+            elif prefix.status == PrefixStatus.CONTAINER:
                 total = prefix.size_units or 1
                 assigned, reserved = summed(prefix.family, prefix.network_start, prefix.network_end)
             else:
@@ -164,7 +204,7 @@ def utilisation_rows(progress: Callable[[int, int], None] | None = None) -> list
                     prefix.prefix,
                     aggregate.rir.name,
                     prefix.status,
-                    str(prefix.company or ""),
+                    prefix.company_name or "",
                     unit,
                     total,
                     assigned,
@@ -177,31 +217,69 @@ def utilisation_rows(progress: Callable[[int, int], None] | None = None) -> list
 
 
 def reassignment_rows() -> list[list]:
-    """Every current assignment to a customer, with its justification (ARIN's per-customer reassignments)."""
+    """Every current assignment to a customer, with its justification (ARIN's per-customer reassignments).
+
+    Read as plain values, one query: a provider with hundreds of thousands of assigned addresses gets its
+    rows in seconds instead of building three model instances per row.
+    """
     assignments = (
         Assignment.objects.current()
         .filter(kind=AssignmentKind.ASSIGNED, company__isnull=False)
-        .select_related("company", "justification", "service_type")
         .order_by("company__name", "family", "start")
+        .values_list(
+            "company__name",
+            "company__account_number",
+            "company__legal_name",
+            "justification_id",
+            "justification__customer_name",
+            "justification__network_name",
+            "network",
+            "family",
+            "started_at",
+            "justification__purpose",
+            "justification__hosts_now",
+            "justification__hosts_in_6_months",
+            "justification__hosts_in_12_months",
+            "justification__utilisation_plan",
+            "service_type__model",
+            "service_id",
+        )
     )
     rows = []
-    for assignment in assignments:
-        justification = assignment.justification
+    for (
+        company,
+        account_number,
+        legal_name,
+        justification_id,
+        customer_name,
+        network_name,
+        network,
+        family,
+        started_at,
+        purpose,
+        hosts_now,
+        hosts_in_6_months,
+        hosts_in_12_months,
+        utilisation_plan,
+        service_model,
+        service_id,
+    ) in assignments.iterator(chunk_size=5000):
+        justified = justification_id is not None
         rows.append(
             [
-                assignment.company.name,
-                assignment.company.account_number,
-                justification.customer_name if justification else assignment.company.legal_name,
-                justification.network_name if justification else "",
-                assignment.network,
-                f"IPv{assignment.family}",
-                assignment.started_at.date().isoformat(),
-                justification.purpose if justification else "",
-                justification.hosts_now if justification else "",
-                justification.hosts_in_6_months if justification else "",
-                justification.hosts_in_12_months if justification else "",
-                justification.utilisation_plan if justification else "",
-                f"{assignment.service_type.model}#{assignment.service_id}" if assignment.service_type_id else "",
+                company,
+                account_number,
+                customer_name if justified else legal_name,
+                network_name if justified else "",
+                network,
+                f"IPv{family}",
+                started_at.date().isoformat(),
+                purpose if justified else "",
+                hosts_now if justified else "",
+                hosts_in_6_months if justified else "",
+                hosts_in_12_months if justified else "",
+                utilisation_plan if justified else "",
+                f"{service_model}#{service_id}" if service_model else "",
             ]
         )
     return rows

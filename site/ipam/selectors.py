@@ -110,12 +110,14 @@ def _current_blocks(family: int, start: str, end: str) -> list[Assignment]:
 
 
 def address_state(address: str) -> AddressState:
-    """The state of one address (constant queries: containing prefix, record, covering block)."""
+    """The state of one address in three indexed queries whatever the size: its subnet, its record and the
+    block assignment of that subnet (a block assignment always sits on the subnet it covers)."""
     ip = parse_address(address)
     value = to_hex(ip)
-    prefix = Prefix.objects.containing(ip.version, value).exclude(status=PrefixStatus.CONTAINER).first()
+    prefix = Prefix.objects.around(ip).exclude(status=PrefixStatus.CONTAINER).order_by("-prefix_length").first()
     record = _records(IPAddress.objects.filter(family=ip.version, value=value)).first()
-    return _state_of(int(ip), ip.version, record, prefix, _current_blocks(ip.version, value, value))
+    blocks = list(_assignment_queryset().prefetch_related("service").current().filter(prefix=prefix)) if prefix else []
+    return _state_of(int(ip), ip.version, record, prefix, blocks)
 
 
 def ip_search(query: str, *, limit: int = SEARCH_LIST_ALL_UP_TO) -> SearchResult:
@@ -139,8 +141,9 @@ def ip_search(query: str, *, limit: int = SEARCH_LIST_ALL_UP_TO) -> SearchResult
             ip = parse_address(text)
         except ValidationError as error:
             return SearchResult(query=text, kind="address", error=" ".join(error.messages))
-        value = to_hex(ip)
-        containing = list(Prefix.objects.containing(ip.version, value).with_utilisation().select_related("company"))
+        containing = list(
+            Prefix.objects.around(ip).with_utilisation().select_related("company").order_by("prefix_length")
+        )
         return SearchResult(query=text, kind="address", addresses=[address_state(str(ip))], prefixes=containing)
     return _search_company(text, limit)
 

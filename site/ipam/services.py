@@ -11,7 +11,7 @@ import ipaddress
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from ipam.models import RIR, VLAN, Aggregate, Assignment, IPAddress, IPJustifica
 # The most address records one request may create: an IPv4 /16 (65,534) or an IPv6 /112 fits, an IPv6 /64
 # (18 quintillion) does not. IPv6 subnets are managed without pre-created records: free space is computed.
 MAX_BULK_ADDRESSES = 65_536
-BULK_BATCH_SIZE = 5_000
+BULK_BATCH_SIZE = 10_000
 
 
 def _validation_error(error: ValidationError) -> ValidationError:
@@ -115,16 +115,44 @@ def _bulk_create_addresses(*, prefix: Prefix, first: int, last: int) -> int:
             _("%(addresses)s already exist in %(prefix)s; nothing was added.")
             % {"addresses": ", ".join(taken), "prefix": prefix}
         )
-    make = ipaddress.IPv4Address if prefix.family == 4 else ipaddress.IPv6Address
-    batch = []
-    for number in range(first, last + 1):
-        batch.append(IPAddress(address=str(make(number)), family=prefix.family, value=to_hex(number), prefix=prefix))
-        if len(batch) >= BULK_BATCH_SIZE:
-            IPAddress.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        IPAddress.objects.bulk_create(batch)
+    _insert_available_addresses(prefix=prefix, first=first, last=last)
     return count
+
+
+def _insert_available_addresses(*, prefix: Prefix, first: int, last: int) -> None:
+    """Insert an ``available`` record for every address from ``first`` to ``last`` with one prepared statement.
+
+    ``bulk_create`` spends some 0.5 ms of Python per row compiling a 13-column INSERT (half a minute for a
+    /16), so the rows go through ``executemany`` on the raw cursor instead: the same columns and encoding
+    (``to_hex``, the backend's own datetime adaptation), no per-row history, exactly like ``bulk_create``.
+    The caller has checked the range is free and holds the transaction.
+    """
+    make = ipaddress.IPv4Address if prefix.family == 4 else ipaddress.IPv6Address
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    values = {
+        "created": now,
+        "last_updated": now,
+        "description": "",
+        "comments": "",
+        "family": prefix.family,
+        "prefix": prefix.pk,
+        "status": IPAddressStatus.AVAILABLE.value,
+        "dns_name": "",
+    }
+    quote = connection.ops.quote_name
+    columns = [*values, "address", "value"]
+    sql = "INSERT INTO {table} ({columns}) VALUES ({marks})".format(
+        table=quote(IPAddress._meta.db_table),
+        columns=", ".join(quote(IPAddress._meta.get_field(name).column) for name in columns),
+        marks=", ".join(["%s"] * len(columns)),
+    )
+    fixed = tuple(values.values())
+    with connection.cursor() as cursor:
+        for batch_start in range(first, last + 1, BULK_BATCH_SIZE):
+            batch_end = min(batch_start + BULK_BATCH_SIZE - 1, last)
+            cursor.executemany(
+                sql, [(*fixed, str(make(number)), to_hex(number)) for number in range(batch_start, batch_end + 1)]
+            )
 
 
 @transaction.atomic
@@ -460,32 +488,47 @@ def block_release(
 # --- next free --------------------------------------------------------------------------------------------
 
 
+# How many held records ``next_free_ip`` reads in its first query before it starts bisecting.
+NEXT_FREE_HEAD = 64
+
+
 def next_free_ip(*, prefix: Prefix) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The lowest usable address of ``prefix`` that nobody holds, or None when it is full.
 
-    Walks the held records in order, 1,000 at a time, and stops at the first gap: a busy /16 costs a few
-    indexed queries, never a load of the whole subnet.
+    The first query reads the first few held records, which finds the gap in a subnet that is not packed.
+    Past them it bisects: "are fewer records held in low–mid than it has addresses?" is one indexed count, so
+    a busy /16 costs at most 2 + 16 queries (an IPv6 /64 at most 2 + 64) however many records are held,
+    never a walk over them.
     """
     if prefix.status == PrefixStatus.CONTAINER:
         raise ValidationError(_("%(prefix)s is a container: ask for a free block instead.") % {"prefix": prefix})
     first, last = prefix.usable_range()
-    candidate = first
     make = ipaddress.IPv4Address if prefix.family == 4 else ipaddress.IPv6Address
-    while candidate <= last:
-        chunk = list(
-            IPAddress.objects.in_range(prefix.family, to_hex(candidate), to_hex(last))
-            .held()
-            .order_by("value")
-            .values_list("value", flat=True)[:1000]
-        )
-        for value in chunk:
-            number = int(value, 16)
-            if number > candidate:
-                return make(candidate)
-            candidate = number + 1
-        if len(chunk) < 1000:
-            break
-    return make(candidate) if candidate <= last else None
+    held = IPAddress.objects.held().order_by()
+
+    def held_between(low: int, high: int):
+        return held.in_range(prefix.family, to_hex(low), to_hex(high))
+
+    candidate = first
+    head = list(held_between(first, last).order_by("value").values_list("value", flat=True)[:NEXT_FREE_HEAD])
+    for value in head:
+        number = int(value, 16)
+        if number > candidate:
+            return make(candidate)
+        candidate = number + 1
+    if len(head) < NEXT_FREE_HEAD or candidate > last:
+        return make(candidate) if candidate <= last else None
+    # Every address from ``first`` to ``candidate - 1`` is held; is anything free after them?
+    low, high = candidate, last
+    if held_between(low, high).count() >= high - low + 1:
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if held_between(low, middle).count() < middle - low + 1:
+            high = middle
+        else:
+            low = middle + 1
+    return make(low)
 
 
 def next_free_block(*, prefix: Prefix, prefix_length: int):

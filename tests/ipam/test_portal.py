@@ -28,3 +28,12 @@ def test_customer_sees_own_blocks_and_addresses_with_justification(acme, globex,
     detail = client.get(reverse("portal:ip_block_detail", args=[ours.pk]))
     assert detail.status_code == 200 and "Web hosting" in detail.content.decode()
     assert client.get(reverse("portal:ip_block_detail", args=[theirs.pk])).status_code == 404
+
+
+def test_ipv6_block_shown_in_64s(acme, globex, alice, client_for):
+    documentation_space()
+    services.block_assign(prefix="2001:db8:7::/56", company=acme, justification=justification_for(acme))
+    services.block_assign(prefix="2001:db8:8::/56", company=globex, justification=justification_for(globex))
+    body = client_for(alice).get(reverse("portal:ips")).content.decode()
+    assert "2001:db8:7::/56" in body and "256 of 256 /64 subnets used" in body
+    assert "2001:db8:8::/56" not in body
