@@ -527,9 +527,7 @@ def _record_next_billing_dates(billed_until: dict[int, date]) -> None:
     """Tell the catalog how far each service is now invoiced; only ever forwards (a late re-run of an older
     date must not move it back). Services the catalog does not know (test sources) are skipped.
 
-    Uses the catalog's bulk ``service_set_next_billing_dates`` (one UPDATE per distinct date) when it exists;
-    otherwise falls back to the single-service function for each service that moves forward (2–3 queries
-    per service)."""
+    One bulk call to the catalog (``service_set_next_billing_dates``: one UPDATE per distinct date)."""
     if not billed_until:
         return
     from catalog import services as catalog_services
@@ -543,12 +541,7 @@ def _record_next_billing_dates(billed_until: dict[int, date]) -> None:
     }
     if not forward:
         return
-    bulk = getattr(catalog_services, "service_set_next_billing_dates", None)
-    if bulk is not None:
-        bulk(service_dates=forward)
-        return
-    for service_id, until in forward.items():
-        catalog_services.service_set_next_billing_date(service=Service(pk=service_id), next_billing_date=until)
+    catalog_services.service_set_next_billing_dates(service_dates=forward)
 
 
 def _unbilled_time(company, period_start: date, period_end: date):

@@ -120,7 +120,6 @@ def main() -> int:
     logging.getLogger("weasyprint").setLevel(logging.WARNING)  # one INFO line per rendering step otherwise
     logging.getLogger("billing").setLevel(logging.WARNING)
     from billing.models import InvoiceLine, TaxRate
-    from catalog import services as catalog_services
 
     TaxRate.objects.create(name="Sales tax", rate=Decimal("8.875"), country="US")
     plan, option = catalog_plan()
@@ -167,13 +166,6 @@ def main() -> int:
     )
     report.row("100 PDF invoices", pdf, reference=(ref_pdf, None), reference_label="10 PDFs")
     report.note("PDF rate", f"{100 / pdf:.2f} per second   reference: {10 / ref_pdf:.2f} per second")
-    bulk = getattr(catalog_services, "service_set_next_billing_dates", None) is not None
-    report.note(
-        "next billing dates",
-        "catalog bulk service_set_next_billing_dates"
-        if bulk
-        else "fallback: service_set_next_billing_date per service (catalog bulk function not merged yet)",
-    )
     report.print()
     return 0
 
