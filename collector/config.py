@@ -20,6 +20,8 @@ class Config:
     shard: Shard = Shard(0, 1)
     # Polls in flight at once across all devices (one engine, one socket).
     concurrency: int = 200
+    # Rows asked per GETBULK (at least): more means fewer round trips; see SnmpClient.
+    max_repetitions: int = 25
     # Missed polls in a row before a device is reported unreachable.
     down_after: int = 3
     # Seconds between target refreshes from the portal.
@@ -39,6 +41,7 @@ class Config:
             "rrd_dir": Path(env.get("RRD_DIR") or "var/rrd"),
             "rrdcached_address": env.get("RRDCACHED_ADDRESS", ""),
             "concurrency": int(env.get("COLLECTOR_CONCURRENCY", cls.concurrency)),
+            "max_repetitions": int(env.get("COLLECTOR_MAX_REPETITIONS", cls.max_repetitions)),
             "down_after": int(env.get("COLLECTOR_DOWN_AFTER", cls.down_after)),
             "targets_every": float(env.get("COLLECTOR_TARGETS_EVERY", cls.targets_every)),
             "flush_every": float(env.get("COLLECTOR_FLUSH_EVERY", cls.flush_every)),

@@ -79,7 +79,7 @@ class Collector:
         portal: PortalClient | None = None,
     ):
         self.config = config
-        self.client = client or SnmpClient(concurrency=config.concurrency)
+        self.client = client or SnmpClient(concurrency=config.concurrency, max_repetitions=config.max_repetitions)
         self.writer = writer or RrdWriter(config.rrd_dir, rrdcached_address=config.rrdcached_address)
         self.portal = portal or PortalClient(config.portal_url, config.token, backlog_limit=config.backlog_limit)
         self.devices: dict[int, DeviceState] = {}
