@@ -3,7 +3,9 @@
 Data sources hold the raw counters as DERIVE with a minimum of 0, so rrdtool turns them into per-second
 rates and a counter that went back (agent restart, the rare 64-bit wrap) gives an unknown interval rather
 than a spike; the octet sources get the interface speed as their maximum, so garbage above line rate is
-dropped by rrdtool as well as by the collector (``counters.py``).
+dropped by rrdtool as well as by the collector (``counters.py``). When an interface's speed changes (a port
+moved from 1 to 10 Gbit/s), that maximum is re-tuned (``rrdtool tune``) before the next update, otherwise
+every rate above the old speed would be stored as unknown.
 """
 
 from __future__ import annotations
@@ -38,9 +40,28 @@ def rrd_path(rrd_dir: Path | str, device_id: int, interface_name: str) -> Path:
     return Path(rrd_dir) / f"device-{int(device_id)}" / interface_file_name(interface_name)
 
 
+def octets_maximum(speed_mbps: int | float | None) -> int | None:
+    """The octet data sources' maximum (bytes per second) for an interface speed; None = unbounded."""
+    return int(speed_mbps * 1_000_000 / 8) if speed_mbps else None
+
+
+def current_octets_maximum(path: Path) -> int | None:
+    """The maximum the ``in`` data source of an existing RRD carries (None when unbounded)."""
+    value = rrdtool.info(str(path)).get("ds[in].max")
+    return None if value is None or value != value else int(value)  # NaN (unknown) is unbounded
+
+
+def tune_octets_maximum(path: Path, *, speed_mbps: int | float | None) -> None:
+    """Set the ``in`` and ``out`` maxima of ``path`` to ``speed_mbps`` (``rrdtool tune``, on the file itself)."""
+    limit = octets_maximum(speed_mbps)
+    text = "U" if limit is None else str(limit)
+    rrdtool.tune(str(path), "--maximum", f"in:{text}", "--maximum", f"out:{text}")
+
+
 def create_arguments(*, speed_mbps: int | None, start: int | None = None) -> list[str]:
     """The ``rrdtool create`` arguments (after the file name)."""
-    limit = str(int(speed_mbps * 1_000_000 / 8)) if speed_mbps else "U"
+    maximum = octets_maximum(speed_mbps)
+    limit = "U" if maximum is None else str(maximum)
     args = ["--step", str(STEP)]
     if start is not None:
         args += ["--start", str(start)]
@@ -133,21 +154,37 @@ class RrdcachedClient:
 
 
 class RrdWriter:
-    """Collects updates during a cycle and writes them in one go: per file directly, or one rrdcached BATCH."""
+    """Collects updates during a cycle and writes them in one go: per file directly, or one rrdcached BATCH.
+
+    It remembers each file's octet maximum; a sample with another (known) speed queues a re-tune, applied at
+    the next flush before that flush's updates (after rrdcached has written what it holds for the file).
+    """
 
     def __init__(self, rrd_dir: Path | str, *, rrdcached_address: str = ""):
         self.rrd_dir = Path(rrd_dir)
         self.cached = RrdcachedClient(rrdcached_address) if rrdcached_address else None
         self.pending: dict[Path, list[str]] = defaultdict(list)
-        self._known: set[Path] = set()
+        self.retune: dict[Path, int | float] = {}
+        self._maximum: dict[Path, int | None] = {}
         self.errors: list[str] = []
+        self.tuned = 0
 
     def add(self, *, device_id: int, interface_name: str, timestamp: int, values: dict, speed_mbps=None) -> Path:
         """Queue one sample (raw counters and status) for an interface; creates its RRD on first sight."""
         path = rrd_path(self.rrd_dir, device_id, interface_name)
-        if path not in self._known:
-            ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - STEP)
-            self._known.add(path)
+        if path not in self._maximum:
+            if ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - STEP):
+                self._maximum[path] = octets_maximum(speed_mbps)
+            else:  # made earlier (by this collector before a restart, or another): read what it carries
+                try:
+                    self._maximum[path] = current_octets_maximum(path)
+                except rrdtool.OperationalError as error:
+                    self.errors.append(f"{path}: {error}")
+                    self._maximum[path] = octets_maximum(speed_mbps)
+        if speed_mbps and self._maximum[path] != octets_maximum(speed_mbps):
+            # An unknown speed (None, 0) says nothing: the file keeps the maximum it has.
+            self.retune[path] = speed_mbps
+            self._maximum[path] = octets_maximum(speed_mbps)
         entries = self.pending[path]
         # rrdtool refuses two updates with the same second; keep the later one.
         if entries and entries[-1].split(":", 1)[0] == str(timestamp):
@@ -155,8 +192,21 @@ class RrdWriter:
         entries.append(f"{timestamp}:{update_values(values)}")
         return path
 
+    def _apply_retunes(self) -> None:
+        retune, self.retune = self.retune, {}
+        for path, speed_mbps in retune.items():
+            try:
+                if self.cached is not None:
+                    self.cached.flush(str(path.resolve()))  # updates at the old speed go in at the old maximum
+                tune_octets_maximum(path, speed_mbps=speed_mbps)
+                self.tuned += 1
+            except (rrdtool.OperationalError, OSError) as error:
+                self.errors.append(f"{path}: re-tune to {speed_mbps} Mbit/s failed: {error}")
+
     def flush(self) -> int:
-        """Write every queued update; returns the number of files written."""
+        """Apply queued re-tunes, then write every queued update; returns the number of files written."""
+        if self.retune:
+            self._apply_retunes()
         pending, self.pending = self.pending, defaultdict(list)
         if not pending:
             return 0
