@@ -20,7 +20,10 @@ from pathlib import Path
 import rrdtool
 
 STEP = 60  # seconds; polls every 60 s, or 300 s for MRTG-classic devices (heartbeat covers both)
-HEARTBEAT = 600
+# Updates further apart than this leave the interval unknown. Ten steps: a collector restart or a few lost
+# polls are bridged (the rate over the gap is the average), a longer outage shows as a gap in the graphs.
+HEARTBEAT_STEPS = 10
+HEARTBEAT = HEARTBEAT_STEPS * STEP
 DATA_SOURCES = ("in_octets", "out_octets", "in_errors", "out_errors", "in_discards", "out_discards", "status")
 # RRD data source names are at most 19 characters of [a-zA-Z0-9_].
 DS_NAMES = ("in", "out", "inerr", "outerr", "indisc", "outdisc", "status")
@@ -58,27 +61,28 @@ def tune_octets_maximum(path: Path, *, speed_mbps: int | float | None) -> None:
     rrdtool.tune(str(path), "--maximum", f"in:{text}", "--maximum", f"out:{text}")
 
 
-def create_arguments(*, speed_mbps: int | None, start: int | None = None) -> list[str]:
-    """The ``rrdtool create`` arguments (after the file name)."""
+def create_arguments(*, speed_mbps: int | None, start: int | None = None, step: int = STEP) -> list[str]:
+    """The ``rrdtool create`` arguments (after the file name); ``step`` other than 60 s is for tests."""
     maximum = octets_maximum(speed_mbps)
     limit = "U" if maximum is None else str(maximum)
-    args = ["--step", str(STEP)]
+    heartbeat = HEARTBEAT_STEPS * step
+    args = ["--step", str(step)]
     if start is not None:
         args += ["--start", str(start)]
     for ds in DS_NAMES:
         if ds == "status":
-            args.append(f"DS:{ds}:GAUGE:{HEARTBEAT}:0:7")
+            args.append(f"DS:{ds}:GAUGE:{heartbeat}:0:7")
         elif ds in ("in", "out"):
-            args.append(f"DS:{ds}:DERIVE:{HEARTBEAT}:0:{limit}")
+            args.append(f"DS:{ds}:DERIVE:{heartbeat}:0:{limit}")
         else:
-            args.append(f"DS:{ds}:DERIVE:{HEARTBEAT}:0:U")
+            args.append(f"DS:{ds}:DERIVE:{heartbeat}:0:U")
     for cf in ("AVERAGE", "MAX"):
         for steps, rows in ARCHIVES:
             args.append(f"RRA:{cf}:0.5:{steps}:{rows}")
     return args
 
 
-def ensure_rrd(path: Path, *, speed_mbps: int | None, start: int | None = None) -> bool:
+def ensure_rrd(path: Path, *, speed_mbps: int | None, start: int | None = None, step: int = STEP) -> bool:
     """Create the RRD at ``path`` unless it exists; True when this call created it.
 
     Safe with several collectors at once: the file is built under a unique temporary name in the same
@@ -90,7 +94,7 @@ def ensure_rrd(path: Path, *, speed_mbps: int | None, start: int | None = None) 
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
-        rrdtool.create(str(temporary), *create_arguments(speed_mbps=speed_mbps, start=start))
+        rrdtool.create(str(temporary), *create_arguments(speed_mbps=speed_mbps, start=start, step=step))
         try:
             os.link(temporary, path)
         except FileExistsError:
@@ -160,8 +164,9 @@ class RrdWriter:
     the next flush before that flush's updates (after rrdcached has written what it holds for the file).
     """
 
-    def __init__(self, rrd_dir: Path | str, *, rrdcached_address: str = ""):
+    def __init__(self, rrd_dir: Path | str, *, rrdcached_address: str = "", step: int = STEP):
         self.rrd_dir = Path(rrd_dir)
+        self.step = step
         self.cached = RrdcachedClient(rrdcached_address) if rrdcached_address else None
         self.pending: dict[Path, list[str]] = defaultdict(list)
         self.retune: dict[Path, int | float] = {}
@@ -173,7 +178,7 @@ class RrdWriter:
         """Queue one sample (raw counters and status) for an interface; creates its RRD on first sight."""
         path = rrd_path(self.rrd_dir, device_id, interface_name)
         if path not in self._maximum:
-            if ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - STEP):
+            if ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - self.step, step=self.step):
                 self._maximum[path] = octets_maximum(speed_mbps)
             else:  # made earlier (by this collector before a restart, or another): read what it carries
                 try:
