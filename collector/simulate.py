@@ -1,7 +1,8 @@
-"""Run simulated SNMP agents (snmpsim) on 127.0.0.1 for tests, the demo and benchmarks.
+"""Run simulated SNMP agents on 127.0.0.1 for tests, the demo and benchmarks: snmpsim, or Net-SNMP's snmpd.
 
 Django-free. Follows ../shared/TESTBED.md: options after ``--v3-engine-id=auto``; the data file's name is
 the community; ``self.snmprec`` serves the empty v3 context; root needs ``SNMPSIM_ALLOW_ROOT=true``.
+snmpd (:func:`start_snmpd`) serves the same 48-port switch through ``fixtures/snmp/ifmib_pass.py``.
 """
 
 from __future__ import annotations
@@ -188,3 +189,81 @@ def prepare_data_dir(directory: Path, *, source: Path = SWITCH48) -> Path:
     for path in source.glob("*.snmprec"):
         shutil.copyfile(path, directory / path.name)
     return directory
+
+
+SNMPD_CONFIG = FIXTURES / "snmpd.conf"
+IFMIB_PASS = FIXTURES / "ifmib_pass.py"
+
+
+def snmpd_executable() -> str | None:
+    """Net-SNMP's snmpd (Debian package ``snmpd``, in /usr/sbin), or None when it is not installed."""
+    return shutil.which("snmpd") or next(
+        (path for path in ("/usr/sbin/snmpd", "/usr/local/sbin/snmpd") if os.access(path, os.X_OK)), None
+    )
+
+
+@dataclass
+class SnmpdAgent(Agent):
+    """A running snmpd; ``write_community`` may SET ifOperStatus, like snmpsim's writecache."""
+
+    write_community: str = "private"
+
+    @property
+    def link_file(self) -> Path:
+        return self.data_dir / "link-down"
+
+    def set_link(self, port: int, *, up: bool) -> None:
+        """Take port ``port`` down (or up again) by editing the link-state file the pass script reads."""
+        down = set(self.link_file.read_text().split()) if self.link_file.exists() else set()
+        down.discard(str(port)) if up else down.add(str(port))
+        self.link_file.write_text("".join(f"{item}\n" for item in sorted(down, key=int)))
+
+
+def start_snmpd(
+    directory: Path,
+    *,
+    port: int | None = None,
+    ports: int = 48,
+    user: V3User | None = None,
+    ready_timeout: float = 20.0,
+) -> SnmpdAgent:
+    """Start snmpd on 127.0.0.1 (an unprivileged high port) as a simulated ``ports``-port switch; wait until it
+    answers. Its config, persistent state, link-state file and log live in ``directory``."""
+    executable = snmpd_executable()
+    if executable is None:
+        raise RuntimeError("snmpd is not installed: apt-get install snmpd")
+    directory.mkdir(parents=True, exist_ok=True)
+    port = port or free_udp_port()
+    user = user or V3User()
+    python = shutil.which("python3") or sys.executable
+    fields = {
+        "@PORT@": str(port),
+        "@PYTHON@": python,
+        "@SCRIPT@": str(IFMIB_PASS),
+        "@LINKFILE@": str(directory / "link-down"),
+        "@PORTS@": str(ports),
+        "@V3USER@": user.name,
+        "@V3AUTH@": user.auth_key,
+        "@V3PRIV@": user.priv_key,
+    }
+    config = SNMPD_CONFIG.read_text()
+    for placeholder, value in fields.items():
+        config = config.replace(placeholder, value)
+    config_path = directory / "snmpd.conf"
+    config_path.write_text(config)
+    (directory / "link-down").write_text("")
+    persistent = directory / "persist"
+    persistent.mkdir(exist_ok=True)
+    argv = [executable, "-f", "-C", "-c", str(config_path), "-I", "-ifTable,-ifXTable,-interfaces"]
+    argv += ["-Lf", str(directory / "snmpd.log"), "-p", str(directory / "snmpd.pid")]
+    env = {**os.environ, "MIBS": "", "MIBDIRS": "/nonexistent", "SNMP_PERSISTENT_DIR": str(persistent)}
+    process = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True
+    )
+    agent = SnmpdAgent(process=process, port=port, data_dir=directory, users=[user], ports=[port])
+    try:
+        wait_until_answering(agent, timeout=ready_timeout)
+    except BaseException:
+        agent.stop()
+        raise
+    return agent
