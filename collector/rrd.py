@@ -48,10 +48,12 @@ def octets_maximum(speed_mbps: int | float | None) -> int | None:
     return int(speed_mbps * 1_000_000 / 8) if speed_mbps else None
 
 
-def current_octets_maximum(path: Path) -> int | None:
-    """The maximum the ``in`` data source of an existing RRD carries (None when unbounded)."""
-    value = rrdtool.info(str(path)).get("ds[in].max")
-    return None if value is None or value != value else int(value)  # NaN (unknown) is unbounded
+def file_state(path: Path) -> tuple[int | None, int]:
+    """The octet maximum (None when unbounded) and the last update time of an existing RRD."""
+    info = rrdtool.info(str(path))
+    value = info.get("ds[in].max")
+    maximum = None if value is None or value != value else int(value)  # NaN (unknown) is unbounded
+    return maximum, int(info.get("last_update") or 0)
 
 
 def tune_octets_maximum(path: Path, *, speed_mbps: int | float | None) -> None:
@@ -171,8 +173,10 @@ class RrdWriter:
         self.pending: dict[Path, list[str]] = defaultdict(list)
         self.retune: dict[Path, int | float] = {}
         self._maximum: dict[Path, int | None] = {}
+        self._last: dict[Path, int] = {}  # the latest update time written or queued, per file
         self.errors: list[str] = []
         self.tuned = 0
+        self.skipped = 0
 
     def add(self, *, device_id: int, interface_name: str, timestamp: int, values: dict, speed_mbps=None) -> Path:
         """Queue one sample (raw counters and status) for an interface; creates its RRD on first sight."""
@@ -180,9 +184,10 @@ class RrdWriter:
         if path not in self._maximum:
             if ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - self.step, step=self.step):
                 self._maximum[path] = octets_maximum(speed_mbps)
+                self._last[path] = timestamp - self.step
             else:  # made earlier (by this collector before a restart, or another): read what it carries
                 try:
-                    self._maximum[path] = current_octets_maximum(path)
+                    self._maximum[path], self._last[path] = file_state(path)
                 except rrdtool.OperationalError as error:
                     self.errors.append(f"{path}: {error}")
                     self._maximum[path] = octets_maximum(speed_mbps)
@@ -191,10 +196,16 @@ class RrdWriter:
             self.retune[path] = speed_mbps
             self._maximum[path] = octets_maximum(speed_mbps)
         entries = self.pending[path]
-        # rrdtool refuses two updates with the same second; keep the later one.
+        # rrdtool refuses an update that is not later than the file's last one: two polls within the same
+        # second (a late poll, then one on time), a restart within the second, a clock stepped back.
+        # A same-second sample still queued is replaced by the later one; otherwise the sample is skipped.
         if entries and entries[-1].split(":", 1)[0] == str(timestamp):
             entries.pop()
+        elif timestamp <= self._last.get(path, 0):
+            self.skipped += 1
+            return path
         entries.append(f"{timestamp}:{update_values(values)}")
+        self._last[path] = timestamp
         return path
 
     def _apply_retunes(self) -> None:

@@ -285,3 +285,25 @@ def test_speed_change_through_rrdcached(tmp_path, rrdcached):
     values = _fetch_in(path, start + 60, start + 300)
     assert values[:2] == [pytest.approx(slow)] * 2
     assert values[2:4] == [pytest.approx(fast)] * 2
+
+
+def test_updates_not_later_than_the_files_last_are_skipped_not_refused(tmp_path):
+    start = 1_700_000_000 - 1_700_000_000 % 60
+    writer = rrd.RrdWriter(tmp_path)
+    writer.add(device_id=5, interface_name="Gi1/0/1", timestamp=start, values={"in_octets": 0})
+    writer.flush()
+    # A second poll within the same second after a flush (a late poll, then one on time): skipped.
+    writer.add(device_id=5, interface_name="Gi1/0/1", timestamp=start, values={"in_octets": 10})
+    writer.add(device_id=5, interface_name="Gi1/0/1", timestamp=start + 60, values={"in_octets": 6_000})
+    writer.flush()
+    assert writer.errors == [] and writer.skipped == 1
+    # A restarted collector (new writer) polling within the file's last second, or with a clock stepped back.
+    restarted = rrd.RrdWriter(tmp_path)
+    restarted.add(device_id=5, interface_name="Gi1/0/1", timestamp=start + 60, values={"in_octets": 6_001})
+    restarted.add(device_id=5, interface_name="Gi1/0/1", timestamp=start + 30, values={"in_octets": 6_002})
+    restarted.add(device_id=5, interface_name="Gi1/0/1", timestamp=start + 120, values={"in_octets": 12_000})
+    restarted.flush()
+    assert restarted.errors == [] and restarted.skipped == 2
+    path = rrd.rrd_path(tmp_path, 5, "Gi1/0/1")
+    assert rrdtool.last(str(path)) == start + 120
+    assert _fetch_in(path, start + 60, start + 120)[0] == pytest.approx(100)  # the minute ending at start+120
