@@ -37,7 +37,11 @@ BENCH ?=
 bench: install
 	$(BIN)/python -m tests.bench $(BENCH)
 
+# The reference is Net-SNMP's snmpbulkwalk (Debian package snmp); BENCH_AGENTS, BENCH_PORTS, BENCH_SECONDS size it.
 bench-collector: install
+	@command -v snmpbulkwalk >/dev/null || { if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends snmp >/dev/null; \
+		else echo "No reference without Net-SNMP's tools: sudo apt-get install -y snmp"; fi; }
 	$(BIN)/python -m tests.bench collector
 
 migrate: install

@@ -3,7 +3,9 @@
 Data sources hold the raw counters as DERIVE with a minimum of 0, so rrdtool turns them into per-second
 rates and a counter that went back (agent restart, the rare 64-bit wrap) gives an unknown interval rather
 than a spike; the octet sources get the interface speed as their maximum, so garbage above line rate is
-dropped by rrdtool as well as by the collector (``counters.py``).
+dropped by rrdtool as well as by the collector (``counters.py``). When an interface's speed changes (a port
+moved from 1 to 10 Gbit/s), that maximum is re-tuned (``rrdtool tune``) before the next update, otherwise
+every rate above the old speed would be stored as unknown.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from pathlib import Path
 import rrdtool
 
 STEP = 60  # seconds; polls every 60 s, or 300 s for MRTG-classic devices (heartbeat covers both)
-HEARTBEAT = 600
+# Updates further apart than this leave the interval unknown. Ten steps: a collector restart or a few lost
+# polls are bridged (the rate over the gap is the average), a longer outage shows as a gap in the graphs.
+HEARTBEAT_STEPS = 10
+HEARTBEAT = HEARTBEAT_STEPS * STEP
 DATA_SOURCES = ("in_octets", "out_octets", "in_errors", "out_errors", "in_discards", "out_discards", "status")
 # RRD data source names are at most 19 characters of [a-zA-Z0-9_].
 DS_NAMES = ("in", "out", "inerr", "outerr", "indisc", "outdisc", "status")
@@ -38,26 +43,48 @@ def rrd_path(rrd_dir: Path | str, device_id: int, interface_name: str) -> Path:
     return Path(rrd_dir) / f"device-{int(device_id)}" / interface_file_name(interface_name)
 
 
-def create_arguments(*, speed_mbps: int | None, start: int | None = None) -> list[str]:
-    """The ``rrdtool create`` arguments (after the file name)."""
-    limit = str(int(speed_mbps * 1_000_000 / 8)) if speed_mbps else "U"
-    args = ["--step", str(STEP)]
+def octets_maximum(speed_mbps: int | float | None) -> int | None:
+    """The octet data sources' maximum (bytes per second) for an interface speed; None = unbounded."""
+    return int(speed_mbps * 1_000_000 / 8) if speed_mbps else None
+
+
+def file_state(path: Path) -> tuple[int | None, int]:
+    """The octet maximum (None when unbounded) and the last update time of an existing RRD."""
+    info = rrdtool.info(str(path))
+    value = info.get("ds[in].max")
+    maximum = None if value is None or value != value else int(value)  # NaN (unknown) is unbounded
+    return maximum, int(info.get("last_update") or 0)
+
+
+def tune_octets_maximum(path: Path, *, speed_mbps: int | float | None) -> None:
+    """Set the ``in`` and ``out`` maxima of ``path`` to ``speed_mbps`` (``rrdtool tune``, on the file itself)."""
+    limit = octets_maximum(speed_mbps)
+    text = "U" if limit is None else str(limit)
+    rrdtool.tune(str(path), "--maximum", f"in:{text}", "--maximum", f"out:{text}")
+
+
+def create_arguments(*, speed_mbps: int | None, start: int | None = None, step: int = STEP) -> list[str]:
+    """The ``rrdtool create`` arguments (after the file name); ``step`` other than 60 s is for tests."""
+    maximum = octets_maximum(speed_mbps)
+    limit = "U" if maximum is None else str(maximum)
+    heartbeat = HEARTBEAT_STEPS * step
+    args = ["--step", str(step)]
     if start is not None:
         args += ["--start", str(start)]
     for ds in DS_NAMES:
         if ds == "status":
-            args.append(f"DS:{ds}:GAUGE:{HEARTBEAT}:0:7")
+            args.append(f"DS:{ds}:GAUGE:{heartbeat}:0:7")
         elif ds in ("in", "out"):
-            args.append(f"DS:{ds}:DERIVE:{HEARTBEAT}:0:{limit}")
+            args.append(f"DS:{ds}:DERIVE:{heartbeat}:0:{limit}")
         else:
-            args.append(f"DS:{ds}:DERIVE:{HEARTBEAT}:0:U")
+            args.append(f"DS:{ds}:DERIVE:{heartbeat}:0:U")
     for cf in ("AVERAGE", "MAX"):
         for steps, rows in ARCHIVES:
             args.append(f"RRA:{cf}:0.5:{steps}:{rows}")
     return args
 
 
-def ensure_rrd(path: Path, *, speed_mbps: int | None, start: int | None = None) -> bool:
+def ensure_rrd(path: Path, *, speed_mbps: int | None, start: int | None = None, step: int = STEP) -> bool:
     """Create the RRD at ``path`` unless it exists; True when this call created it.
 
     Safe with several collectors at once: the file is built under a unique temporary name in the same
@@ -69,7 +96,7 @@ def ensure_rrd(path: Path, *, speed_mbps: int | None, start: int | None = None) 
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
-        rrdtool.create(str(temporary), *create_arguments(speed_mbps=speed_mbps, start=start))
+        rrdtool.create(str(temporary), *create_arguments(speed_mbps=speed_mbps, start=start, step=step))
         try:
             os.link(temporary, path)
         except FileExistsError:
@@ -133,30 +160,69 @@ class RrdcachedClient:
 
 
 class RrdWriter:
-    """Collects updates during a cycle and writes them in one go: per file directly, or one rrdcached BATCH."""
+    """Collects updates during a cycle and writes them in one go: per file directly, or one rrdcached BATCH.
 
-    def __init__(self, rrd_dir: Path | str, *, rrdcached_address: str = ""):
+    It remembers each file's octet maximum; a sample with another (known) speed queues a re-tune, applied at
+    the next flush before that flush's updates (after rrdcached has written what it holds for the file).
+    """
+
+    def __init__(self, rrd_dir: Path | str, *, rrdcached_address: str = "", step: int = STEP):
         self.rrd_dir = Path(rrd_dir)
+        self.step = step
         self.cached = RrdcachedClient(rrdcached_address) if rrdcached_address else None
         self.pending: dict[Path, list[str]] = defaultdict(list)
-        self._known: set[Path] = set()
+        self.retune: dict[Path, int | float] = {}
+        self._maximum: dict[Path, int | None] = {}
+        self._last: dict[Path, int] = {}  # the latest update time written or queued, per file
         self.errors: list[str] = []
+        self.tuned = 0
+        self.skipped = 0
 
     def add(self, *, device_id: int, interface_name: str, timestamp: int, values: dict, speed_mbps=None) -> Path:
         """Queue one sample (raw counters and status) for an interface; creates its RRD on first sight."""
         path = rrd_path(self.rrd_dir, device_id, interface_name)
-        if path not in self._known:
-            ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - STEP)
-            self._known.add(path)
+        if path not in self._maximum:
+            if ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - self.step, step=self.step):
+                self._maximum[path] = octets_maximum(speed_mbps)
+                self._last[path] = timestamp - self.step
+            else:  # made earlier (by this collector before a restart, or another): read what it carries
+                try:
+                    self._maximum[path], self._last[path] = file_state(path)
+                except rrdtool.OperationalError as error:
+                    self.errors.append(f"{path}: {error}")
+                    self._maximum[path] = octets_maximum(speed_mbps)
+        if speed_mbps and self._maximum[path] != octets_maximum(speed_mbps):
+            # An unknown speed (None, 0) says nothing: the file keeps the maximum it has.
+            self.retune[path] = speed_mbps
+            self._maximum[path] = octets_maximum(speed_mbps)
         entries = self.pending[path]
-        # rrdtool refuses two updates with the same second; keep the later one.
+        # rrdtool refuses an update that is not later than the file's last one: two polls within the same
+        # second (a late poll, then one on time), a restart within the second, a clock stepped back.
+        # A same-second sample still queued is replaced by the later one; otherwise the sample is skipped.
         if entries and entries[-1].split(":", 1)[0] == str(timestamp):
             entries.pop()
+        elif timestamp <= self._last.get(path, 0):
+            self.skipped += 1
+            return path
         entries.append(f"{timestamp}:{update_values(values)}")
+        self._last[path] = timestamp
         return path
 
+    def _apply_retunes(self) -> None:
+        retune, self.retune = self.retune, {}
+        for path, speed_mbps in retune.items():
+            try:
+                if self.cached is not None:
+                    self.cached.flush(str(path.resolve()))  # updates at the old speed go in at the old maximum
+                tune_octets_maximum(path, speed_mbps=speed_mbps)
+                self.tuned += 1
+            except (rrdtool.OperationalError, OSError) as error:
+                self.errors.append(f"{path}: re-tune to {speed_mbps} Mbit/s failed: {error}")
+
     def flush(self) -> int:
-        """Write every queued update; returns the number of files written."""
+        """Apply queued re-tunes, then write every queued update; returns the number of files written."""
+        if self.retune:
+            self._apply_retunes()
         pending, self.pending = self.pending, defaultdict(list)
         if not pending:
             return 0

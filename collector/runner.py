@@ -79,8 +79,10 @@ class Collector:
         portal: PortalClient | None = None,
     ):
         self.config = config
-        self.client = client or SnmpClient(concurrency=config.concurrency)
-        self.writer = writer or RrdWriter(config.rrd_dir, rrdcached_address=config.rrdcached_address)
+        self.client = client or SnmpClient(concurrency=config.concurrency, max_repetitions=config.max_repetitions)
+        self.writer = writer or RrdWriter(
+            config.rrd_dir, rrdcached_address=config.rrdcached_address, step=config.rrd_step
+        )
         self.portal = portal or PortalClient(config.portal_url, config.token, backlog_limit=config.backlog_limit)
         self.devices: dict[int, DeviceState] = {}
         self.events: list[dict] = []
@@ -246,10 +248,14 @@ class Collector:
 
     async def flush(self) -> bool:
         """Write queued RRD updates, then post the ingest batch (kept in the backlog if the portal is down)."""
+        errors = len(self.writer.errors)
         try:
             await asyncio.to_thread(self.writer.flush)
         except OSError as error:  # rrdcached away: the updates are lost, polling goes on
             log.error("RRD flush failed: %s", error)
+        for error in self.writer.errors[errors:]:
+            log.warning("RRD update refused: %s", error)
+        del self.writer.errors[: max(0, len(self.writer.errors) - 100)]  # keep the latest few for inspection
         return await self.portal.send(self.drain())
 
     # Loops -------------------------------------------------------------------------------------------

@@ -50,8 +50,8 @@ class DeviceHealth(models.Model):
 class InterfaceState(models.Model):
     """The latest link state and traffic of a DCIM interface (rates in bits per second).
 
-    ``commit_mbps`` is the customer's committed bandwidth for bandwidth alerts; empty means the interface
-    speed (until the catalog app carries bandwidth commits).
+    The commit that bandwidth alerts measure against is the catalog's (a bandwidth service on the interface,
+    ``selectors.interface_commits_mbps``); without one, ``commit_mbps`` set by staff; else the interface speed.
     """
 
     interface = models.OneToOneField(
@@ -94,8 +94,12 @@ class InterfaceState(models.Model):
 
     @property
     def commit(self) -> int | None:
-        """The commit in Mbit/s the thresholds are measured against."""
+        """The commit in Mbit/s without the catalog's: ``commit_mbps``, else the interface speed."""
         return self.commit_mbps or self.interface.speed or None
+
+    def commit_with(self, catalog_commits: dict[int, int]) -> int | None:
+        """The commit in Mbit/s the thresholds are measured against: the catalog's first (see the class)."""
+        return catalog_commits.get(self.interface_id) or self.commit
 
 
 class MonitoringEvent(models.Model):

@@ -1,9 +1,41 @@
-"""Reads spanning models: the collectors' targets."""
+"""Reads spanning models: the collectors' targets, the bandwidth commits the catalog sells for interfaces."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.apps import apps
+
 from dcim.models import Device
 from monitoring.models import InterfaceState
+
+# A service that is only ordered (pending) commits no bandwidth yet; cancelled and terminated ones no longer do.
+COMMITTING_STATUSES = ("provisioning", "active", "suspended", "cancellation_requested")
+
+
+def interface_commits_mbps(*, interface_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """The committed bandwidth in Mbit/s of each DCIM interface, from the catalog (read only).
+
+    An interface's commit is the sum, over the bandwidth services in force that use it (``Service.interfaces``),
+    of the product's ``commit_mbps`` times the service's quantity. Interfaces without one are absent. The
+    catalog is reached through the app registry, so this does not depend on how its modules are laid out.
+    """
+    service_model = apps.get_model("catalog", "Service")
+    links = service_model.interfaces.through.objects.filter(
+        service__status__in=COMMITTING_STATUSES,
+        service__plan__product__kind="bandwidth",
+        service__plan__product__commit_mbps__isnull=False,
+    )
+    if interface_ids is not None:
+        links = links.filter(interface_id__in=list(interface_ids))
+    commits: dict[int, Decimal] = defaultdict(Decimal)
+    for interface_id, commit, quantity in links.values_list(
+        "interface_id", "service__plan__product__commit_mbps", "service__quantity"
+    ):
+        commits[interface_id] += Decimal(commit) * (quantity or Decimal(1))
+    return {interface_id: int(total) for interface_id, total in commits.items() if total > 0}
 
 
 def collector_targets(*, shard_index: int = 0, shard_count: int = 1) -> list[dict]:

@@ -331,12 +331,17 @@ def _threshold_recipients(device: Device) -> list[str]:
 def bandwidth_thresholds_check() -> list[MonitoringEvent]:
     """Compare each interface's latest rate with its commit; notify customer and NOC when a level is crossed.
 
+    The commit is the catalog's bandwidth service on the interface, else the one staff set, else the speed.
+
     Each level (80 %, 100 %, over 100 %) is announced once on the way up; falling below 80 % re-arms it.
     """
+    from monitoring.selectors import interface_commits_mbps
+
     events = []
     states = InterfaceState.objects.select_related("interface__device").filter(rates_at__isnull=False)
+    catalog_commits = interface_commits_mbps()
     for state in states:
-        commit = state.commit
+        commit = state.commit_with(catalog_commits)
         if not commit:
             continue
         peak = max(state.in_bps or 0, state.out_bps or 0)

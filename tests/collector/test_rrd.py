@@ -150,3 +150,160 @@ def test_batched_updates_through_rrdcached(tmp_path, rrdcached):
     assert rrdtool.last(str(path)) == start + 120
     values = [value for value in _fetch_in(path, start, start + 120) if value is not None]
     assert values and all(value == pytest.approx(48_000) for value in values)
+
+
+def _octet_maxima(path):
+    info = rrdtool.info(str(path))
+    return info["ds[in].max"], info["ds[out].max"]
+
+
+def _minutes(writer, *, device_id, name, start, minutes, bytes_per_second, speed_mbps, counter=0):
+    """Queue ``minutes`` samples a minute apart growing at ``bytes_per_second``; returns the last counter."""
+    for minute in minutes:
+        writer.add(
+            device_id=device_id,
+            interface_name=name,
+            timestamp=start + 60 * minute,
+            values={"in_octets": counter, "out_octets": counter},
+            speed_mbps=speed_mbps,
+        )
+        counter += bytes_per_second * 60
+    return counter
+
+
+def test_speed_change_retunes_the_maximum_so_faster_rates_are_kept(tmp_path):
+    start = 1_700_000_000 - 1_700_000_000 % 60
+    writer = rrd.RrdWriter(tmp_path)
+    fast = 50_000_000  # 400 Mbit/s: more than a 100 Mbit/s port can carry
+    # Minutes 0-3 at 100 Mbit/s: the faster traffic is above the maximum, stored as unknown.
+    counter = _minutes(
+        writer, device_id=1, name="Gi1/0/1", start=start, minutes=range(4), bytes_per_second=fast, speed_mbps=100
+    )
+    writer.flush()
+    path = rrd.rrd_path(tmp_path, 1, "Gi1/0/1")
+    assert _octet_maxima(path) == (12_500_000, 12_500_000)
+    # The port becomes 1 Gbit/s: the next flush tunes the file first, then the same rates are kept.
+    _minutes(
+        writer,
+        device_id=1,
+        name="Gi1/0/1",
+        start=start,
+        minutes=range(4, 8),
+        bytes_per_second=fast,
+        speed_mbps=1000,
+        counter=counter,
+    )
+    assert writer.flush() == 1
+    assert writer.errors == []
+    assert writer.tuned == 1
+    assert _octet_maxima(path) == (125_000_000, 125_000_000)
+    # The rows are the minutes ending at start+120 ... start+420: those written at 100 Mbit/s are unknown,
+    # those written after the tune (the minute ending at start+240 onwards) are kept.
+    values = _fetch_in(path, start + 60, start + 420)
+    assert values[:2] == [None, None]
+    assert values[2:6] == [pytest.approx(fast)] * 4
+
+
+def test_restarted_writer_retunes_a_file_made_at_the_old_speed(tmp_path):
+    start = 1_700_000_000 - 1_700_000_000 % 60
+    first = rrd.RrdWriter(tmp_path)
+    counter = _minutes(
+        first, device_id=2, name="xe-0/0/1", start=start, minutes=range(2), bytes_per_second=1000, speed_mbps=1000
+    )
+    first.flush()
+    path = rrd.rrd_path(tmp_path, 2, "xe-0/0/1")
+    # Same speed after a restart: the file is read, nothing is tuned.
+    same = rrd.RrdWriter(tmp_path)
+    counter = _minutes(
+        same,
+        device_id=2,
+        name="xe-0/0/1",
+        start=start,
+        minutes=[2],
+        bytes_per_second=1000,
+        speed_mbps=1000,
+        counter=counter,
+    )
+    same.flush()
+    assert same.tuned == 0
+    # The port was upgraded to 10 Gbit/s while the collector was down; an unknown speed (0) changes nothing.
+    upgraded = rrd.RrdWriter(tmp_path)
+    _minutes(
+        upgraded,
+        device_id=2,
+        name="xe-0/0/1",
+        start=start,
+        minutes=[3],
+        bytes_per_second=1000,
+        speed_mbps=10_000,
+        counter=counter,
+    )
+    upgraded.flush()
+    assert upgraded.tuned == 1 and upgraded.errors == []
+    assert _octet_maxima(path) == (1_250_000_000, 1_250_000_000)
+    unknown = rrd.RrdWriter(tmp_path)
+    _minutes(
+        unknown,
+        device_id=2,
+        name="xe-0/0/1",
+        start=start,
+        minutes=[4],
+        bytes_per_second=1000,
+        speed_mbps=0,
+        counter=counter + 60_000,
+    )
+    unknown.flush()
+    assert unknown.tuned == 0
+    assert _octet_maxima(path) == (1_250_000_000, 1_250_000_000)
+
+
+def test_speed_change_through_rrdcached(tmp_path, rrdcached):
+    start = 1_700_000_000 - 1_700_000_000 % 60
+    writer = rrd.RrdWriter(tmp_path / "rrd", rrdcached_address=rrdcached)
+    slow = 1_000_000  # 8 Mbit/s, fine at 10 Mbit/s
+    counter = _minutes(
+        writer, device_id=3, name="eth0", start=start, minutes=range(3), bytes_per_second=slow, speed_mbps=10
+    )
+    writer.flush()
+    fast = 10_000_000  # 80 Mbit/s after the upgrade to 100 Mbit/s
+    _minutes(
+        writer,
+        device_id=3,
+        name="eth0",
+        start=start,
+        minutes=range(3, 6),
+        bytes_per_second=fast,
+        speed_mbps=100,
+        counter=counter,
+    )
+    writer.flush()
+    assert writer.errors == [] and writer.tuned == 1
+    path = rrd.rrd_path(tmp_path / "rrd", 3, "eth0")
+    writer.cached.flush(str(path.resolve()))
+    assert _octet_maxima(path) == (12_500_000, 12_500_000)
+    # The updates rrdcached held at the old speed were written before the tune, the later ones after it.
+    values = _fetch_in(path, start + 60, start + 300)
+    assert values[:2] == [pytest.approx(slow)] * 2
+    assert values[2:4] == [pytest.approx(fast)] * 2
+
+
+def test_updates_not_later_than_the_files_last_are_skipped_not_refused(tmp_path):
+    start = 1_700_000_000 - 1_700_000_000 % 60
+    writer = rrd.RrdWriter(tmp_path)
+    writer.add(device_id=5, interface_name="Gi1/0/1", timestamp=start, values={"in_octets": 0})
+    writer.flush()
+    # A second poll within the same second after a flush (a late poll, then one on time): skipped.
+    writer.add(device_id=5, interface_name="Gi1/0/1", timestamp=start, values={"in_octets": 10})
+    writer.add(device_id=5, interface_name="Gi1/0/1", timestamp=start + 60, values={"in_octets": 6_000})
+    writer.flush()
+    assert writer.errors == [] and writer.skipped == 1
+    # A restarted collector (new writer) polling within the file's last second, or with a clock stepped back.
+    restarted = rrd.RrdWriter(tmp_path)
+    restarted.add(device_id=5, interface_name="Gi1/0/1", timestamp=start + 60, values={"in_octets": 6_001})
+    restarted.add(device_id=5, interface_name="Gi1/0/1", timestamp=start + 30, values={"in_octets": 6_002})
+    restarted.add(device_id=5, interface_name="Gi1/0/1", timestamp=start + 120, values={"in_octets": 12_000})
+    restarted.flush()
+    assert restarted.errors == [] and restarted.skipped == 2
+    path = rrd.rrd_path(tmp_path, 5, "Gi1/0/1")
+    assert rrdtool.last(str(path)) == start + 120
+    assert _fetch_in(path, start + 60, start + 120)[0] == pytest.approx(100)  # the minute ending at start+120

@@ -7,6 +7,7 @@ from django.urls import reverse
 from core.tenancy import for_user
 from dcim.models import Interface
 from monitoring import graphs
+from monitoring.selectors import interface_commits_mbps
 from portal.views import member_required
 
 
@@ -56,5 +57,12 @@ def interface_detail(request, pk, membership):
                 "p95_mbps": None if p95 is None else round(p95 / 1e6, 2),
             }
         )
-    context = {"interface": interface, "state": interface.monitoring_state, "has_data": has_data, "periods": periods}
+    state = interface.monitoring_state
+    context = {
+        "interface": interface,
+        "state": state,
+        "commit_mbps": state.commit_with(interface_commits_mbps(interface_ids=[interface.pk])),
+        "has_data": has_data,
+        "periods": periods,
+    }
     return render(request, "portal/bandwidth/interface_detail.html", context)
