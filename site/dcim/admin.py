@@ -264,6 +264,6 @@ class PowerCircuitAdmin(generated_admin(PowerCircuit)):
             **self.admin_site.each_context(request),
             "title": _("Power: allocated against capacity"),
             "opts": self.model._meta,
-            "rows": selectors.power_report(),
+            "report": selectors.power_report(),
         }
         return TemplateResponse(request, "dcim/admin/power_report.html", context)

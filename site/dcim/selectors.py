@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from dcim.choices import DeviceStatus, RackFace
-from dcim.models import Device, DeviceType, PowerCircuit, Rack, RackReservation
+from dcim.models import Device, DeviceType, PowerCircuit, PowerPort, Rack, RackReservation
 
 
 def server_stock() -> list[dict]:
@@ -64,10 +64,33 @@ def device_search(
     if tag:
         queryset = queryset.filter(tags__name__iexact=tag)
     if ip:
-        queryset = queryset.filter(Q(management_ip=ip) | Q(ipmi_address=ip))
+        queryset = queryset.filter(ip_condition(ip))
     if text:
         queryset = queryset.search(text)
     return queryset.distinct().order_by("name", "pk")
+
+
+def ip_condition(ip: str) -> Q:
+    """Devices holding ``ip``: as management or IPMI address, or on an interface through a current IPAM assignment.
+
+    The assignment part is one indexed range lookup in a subquery, so the search costs the same number of
+    queries however many devices, interfaces and assignments there are.
+    """
+    from ipam.addressing import parse_address, to_hex
+    from ipam.models import Assignment
+
+    condition = Q(management_ip=ip) | Q(ipmi_address=ip)
+    try:
+        address = parse_address(ip)
+    except Exception:  # noqa: BLE001 - not an address: only the plain columns can match
+        return condition
+    on_interfaces = (
+        Assignment.objects.current()
+        .covering(address.version, to_hex(address))
+        .filter(interface__isnull=False)
+        .values("interface__device_id")
+    )
+    return condition | Q(pk__in=on_interfaces)
 
 
 def rack_elevation(rack: Rack, *, face: str = RackFace.FRONT, devices=None) -> list[dict]:
@@ -107,29 +130,97 @@ def rack_elevation(rack: Rack, *, face: str = RackFace.FRONT, devices=None) -> l
     return rows
 
 
+def _kw(watts) -> Decimal:
+    return (Decimal(watts or 0) / 1000).quantize(Decimal("0.01"))
+
+
 def rack_power(rack: Rack) -> dict:
-    """Allocated against budget and circuit capacity for one rack."""
-    circuits = list(PowerCircuit.objects.filter(rack=rack).select_related("panel", "company"))
+    """Contracted, connected (from the power ports plugged in) and capacity for one rack; one query."""
+    circuits = list(PowerCircuit.objects.filter(rack=rack).select_related("panel", "company").with_connected_draw())
     allocated = sum((c.allocated_kw for c in circuits), Decimal("0"))
     capacity = sum((c.capacity_kw for c in circuits), Decimal("0"))
-    return {"circuits": circuits, "allocated_kw": allocated, "capacity_kw": capacity, "budget_kw": rack.power_budget_kw}
+    connected = sum((c.connected_kw for c in circuits), Decimal("0"))
+    return {
+        "circuits": circuits,
+        "allocated_kw": allocated,
+        "connected_kw": connected,
+        "capacity_kw": capacity,
+        "budget_kw": rack.power_budget_kw,
+    }
 
 
-def power_report(*, site=None) -> list[dict]:
-    """Allocated vs. capacity per customer (all sites or one), for the admin's power report."""
-    circuits = PowerCircuit.objects.with_relations()
+def power_report(*, site=None) -> dict:
+    """Power per customer, circuit and rack (all sites or one), for the admin's power report.
+
+    ``connected_kw`` is always computed from the device power ports plugged into outlets of PDUs fed by each
+    circuit; ``allocated_kw`` is what is contracted. Per customer, ``drawn_kw`` is the connected draw of the
+    customer's own devices wherever they are plugged in. Three queries whatever the size.
+    """
+    circuits = list(PowerCircuit.objects.with_relations().with_connected_draw().order_by("panel__name", "name"))
     if site is not None:
-        circuits = circuits.filter(panel__site=site)
+        circuits = [c for c in circuits if c.panel.site_id == site.pk]
+    ports = PowerPort.objects.filter(outlet__isnull=False)
+    if site is not None:
+        ports = ports.filter(outlet__pdu__power_circuit__panel__site=site)
+    drawn = dict(ports.values_list("device__company__name").annotate(total=Sum("allocated_draw_w")).order_by())
     by_company: dict[str, dict] = {}
-    for circuit in circuits:
-        key = str(circuit.company) if circuit.company_id else "—"
-        row = by_company.setdefault(
-            key, {"company": key, "circuits": 0, "allocated_kw": Decimal("0"), "capacity_kw": Decimal("0")}
+    racks: dict[int, dict] = {}
+
+    def company_row(key: str) -> dict:
+        return by_company.setdefault(
+            key,
+            {
+                "company": key,
+                "circuits": 0,
+                "allocated_kw": Decimal("0"),
+                "connected_kw": Decimal("0"),
+                "capacity_kw": Decimal("0"),
+                "drawn_kw": Decimal("0"),
+            },
         )
+
+    for circuit in circuits:
+        row = company_row(str(circuit.company) if circuit.company_id else "—")
         row["circuits"] += 1
         row["allocated_kw"] += circuit.allocated_kw
+        row["connected_kw"] += circuit.connected_kw
         row["capacity_kw"] += circuit.capacity_kw
-    return sorted(by_company.values(), key=lambda row: row["company"])
+        if circuit.rack_id is not None:
+            rack = racks.setdefault(
+                circuit.rack_id,
+                {
+                    "rack": circuit.rack,
+                    "budget_kw": circuit.rack.power_budget_kw,
+                    "connected_kw": Decimal("0"),
+                    "allocated_kw": Decimal("0"),
+                },
+            )
+            rack["connected_kw"] += circuit.connected_kw
+            rack["allocated_kw"] += circuit.allocated_kw
+    for name, watts in drawn.items():
+        company_row(name or "—")["drawn_kw"] = _kw(watts)
+    for circuit in circuits:
+        circuit.over = circuit.connected_kw > circuit.capacity_kw or (
+            circuit.company_id is not None and circuit.connected_kw > circuit.allocated_kw
+        )
+    return {
+        "companies": sorted(by_company.values(), key=lambda row: row["company"]),
+        "circuits": circuits,
+        "racks": sorted(racks.values(), key=lambda row: str(row["rack"])),
+    }
+
+
+def device_power_ports(*, devices) -> dict[int, list[PowerPort]]:
+    """Each device's power ports with the outlet, PDU and circuit they are plugged into: one query."""
+    ports = (
+        PowerPort.objects.filter(device__in=devices)
+        .select_related("outlet__pdu__power_circuit__panel")
+        .order_by("device_id", "name")
+    )
+    result: dict[int, list[PowerPort]] = {}
+    for port in ports:
+        result.setdefault(port.device_id, []).append(port)
+    return result
 
 
 def dashboard_cards(request) -> list[dict]:
