@@ -6,8 +6,18 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from dcim.choices import DeviceStatus, RackFace
-from dcim.models import Device, DeviceType, PowerCircuit, PowerPort, Rack, RackReservation
+from dcim.choices import DeviceRole, DeviceStatus, InterfaceType, RackFace
+from dcim.models import (
+    Cable,
+    CrossConnect,
+    Device,
+    DeviceType,
+    Interface,
+    PowerCircuit,
+    PowerPort,
+    Rack,
+    RackReservation,
+)
 
 
 def server_stock() -> list[dict]:
@@ -250,3 +260,115 @@ def dashboard_cards(request) -> list[dict]:
             "footer": f"{allocated} kW of power allocated",
         },
     ]
+
+
+# --- what a customer sees at the other end of its cables and power cords ----------------------------------
+
+MAX_TRACE_HOPS = 4
+
+
+def _visible_to(device: Device, company_id) -> bool:
+    """The datacenter's own infrastructure and the company's own equipment; never another customer's."""
+    return device.company_id is None or device.company_id == company_id
+
+
+def interface_connections(*, interfaces, company_id) -> dict[int, dict]:
+    """What each interface is cabled to, traced through patch panels, as far as ``company_id`` may see.
+
+    Returns ``{interface_id: {"hops": [...], "hidden": bool, "cross_connects": [...]}}``. Each hop is the
+    cable and the port it reaches (``device``/``port`` are None when the port is another customer's: the
+    trace stops there and ``hidden`` is true). A front port continues from its rear port; a rear port from its
+    single front port. Cross-connects of the company that land on a panel port of the path are listed.
+
+    At most two queries per hop (cables, then front ports of reached rear ports) and one for cross-connects,
+    for all interfaces together: the count does not grow with the number of interfaces or devices.
+    """
+    interfaces = list(interfaces)
+    result = {interface.pk: {"hops": [], "hidden": False, "cross_connects": []} for interface in interfaces}
+    frontier = {interface.pk: interface.pk for interface in interfaces}
+    seen = {interface.pk: {interface.pk} for interface in interfaces}
+    panel_ports: dict[tuple[int, str], set[int]] = {}
+    for _ in range(MAX_TRACE_HOPS):
+        if not frontier:
+            break
+        current = set(frontier.values())
+        cables = Cable.objects.filter(Q(a_interface_id__in=current) | Q(b_interface_id__in=current)).select_related(
+            "a_interface__device", "b_interface__device"
+        )
+        peer_of = {}
+        for cable in cables:
+            peer_of[cable.a_interface_id] = (cable, cable.b_interface)
+            peer_of[cable.b_interface_id] = (cable, cable.a_interface)
+        following: dict[int, int] = {}
+        rear_reached: dict[int, int] = {}
+        for start, interface_id in frontier.items():
+            if interface_id not in peer_of:
+                continue
+            cable, peer = peer_of[interface_id]
+            entry = result[start]
+            if peer.pk in seen[start]:
+                continue
+            seen[start].add(peer.pk)
+            if not _visible_to(peer.device, company_id):
+                entry["hops"].append({"cable": cable, "device": None, "port": None})
+                entry["hidden"] = True
+                continue
+            entry["hops"].append({"cable": cable, "device": peer.device, "port": peer})
+            if peer.type in (InterfaceType.FRONT_PORT, InterfaceType.REAR_PORT) or (
+                peer.device.role == DeviceRole.PATCH_PANEL
+            ):
+                panel_ports.setdefault((peer.device_id, peer.name), set()).add(start)
+            if peer.type == InterfaceType.FRONT_PORT and peer.rear_port_id and peer.rear_port_id not in seen[start]:
+                seen[start].add(peer.rear_port_id)
+                following[start] = peer.rear_port_id
+            elif peer.type == InterfaceType.REAR_PORT:
+                rear_reached[start] = peer.pk
+        if rear_reached:
+            fronts: dict[int, list[int]] = {}
+            for rear_id, front_id in Interface.objects.filter(rear_port_id__in=set(rear_reached.values())).values_list(
+                "rear_port_id", "pk"
+            ):
+                fronts.setdefault(rear_id, []).append(front_id)
+            for start, rear_id in rear_reached.items():
+                if len(fronts.get(rear_id, [])) == 1 and fronts[rear_id][0] not in seen[start]:
+                    seen[start].add(fronts[rear_id][0])
+                    following[start] = fronts[rear_id][0]
+        frontier = following
+    if panel_ports and company_id is not None:
+        panels = {device_id for device_id, _name in panel_ports}
+        cross_connects = CrossConnect.objects.filter(company_id=company_id).filter(
+            Q(a_panel_id__in=panels) | Q(z_panel_id__in=panels)
+        )
+        for cross_connect in cross_connects:
+            for panel_id, port in (
+                (cross_connect.a_panel_id, cross_connect.a_port),
+                (cross_connect.z_panel_id, cross_connect.z_port),
+            ):
+                for (device_id, name), starts in panel_ports.items():
+                    if device_id == panel_id and (not port or port == name):
+                        for start in starts:
+                            if cross_connect not in result[start]["cross_connects"]:
+                                result[start]["cross_connects"].append(cross_connect)
+    return result
+
+
+def device_power_connections(*, device: Device, company_id) -> list[dict]:
+    """Each power port of ``device`` with the outlet, PDU and circuit it is plugged into; one query.
+
+    A PDU of another customer (a customer's own PDU in its cabinet) is named only to its owner.
+    """
+    rows = []
+    for port in device_power_ports(devices=[device]).get(device.pk, []):
+        outlet = getattr(port, "outlet", None)
+        pdu = outlet.pdu if outlet is not None else None
+        visible = pdu is not None and _visible_to(pdu, company_id)
+        rows.append(
+            {
+                "port": port,
+                "outlet": outlet if visible else None,
+                "pdu": pdu if visible else None,
+                "circuit": pdu.power_circuit if visible else None,
+                "plugged": outlet is not None,
+            }
+        )
+    return rows

@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core.tenancy import for_user
-from dcim import services
+from dcim import selectors, services
 from dcim.choices import CUSTOMER_REVEALABLE_SECRETS, RackFace, SecretField
 from dcim.elevation import rack_elevation_svg
 from dcim.models import CrossConnect, Device, PowerCircuit, Rack
@@ -62,10 +62,13 @@ def _device(request, membership, pk) -> Device:
     return device
 
 
-def _device_context(device, request) -> dict:
+def _device_context(device, request, membership) -> dict:
+    interfaces = list(device.interfaces.order_by("name"))
+    connections = selectors.interface_connections(interfaces=interfaces, company_id=membership.company_id)
     return {
         "device": device,
-        "interfaces": device.interfaces.order_by("name"),
+        "interfaces": [(interface, connections[interface.pk]) for interface in interfaces],
+        "power_ports": selectors.device_power_connections(device=device, company_id=membership.company_id),
         "revealable": [
             (value, label)
             for value, label in SecretField.choices
@@ -77,7 +80,7 @@ def _device_context(device, request) -> dict:
 @member_required("technical")
 def device_detail(request, pk, membership):
     device = _device(request, membership, pk)
-    return render(request, "portal/network/device_detail.html", _device_context(device, request))
+    return render(request, "portal/network/device_detail.html", _device_context(device, request, membership))
 
 
 @member_required("technical")
@@ -91,5 +94,5 @@ def device_reveal(request, pk, membership):
     value = services.device_secret_reveal(
         device=device, field=field, user=request.user, ip_address=request.META.get("REMOTE_ADDR")
     )
-    context = {**_device_context(device, request), "revealed": {"label": SecretField(field).label, "value": value}}
+    context = {**_device_context(device, request, membership), "revealed": {"label": SecretField(field).label, "value": value}}
     return render(request, "portal/network/device_detail.html", context)
