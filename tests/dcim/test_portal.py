@@ -89,7 +89,9 @@ def _patched_server(acme, globex, *, interfaces: int = 2, suffix: str = ""):
         a=make_interface(server, "eth1"), b=make_interface(make_device(globex, name=f"globex-secret{suffix}"), "p1")
     )
     for number in range(2, interfaces):
-        services.cable_connect(a=make_interface(server, f"eth{number}"), b=make_interface(switch, f"Ethernet{100 + number}"))
+        services.cable_connect(
+            a=make_interface(server, f"eth{number}"), b=make_interface(switch, f"Ethernet{100 + number}")
+        )
     CrossConnect.objects.create(
         circuit_id=f"XC-ACME-1{suffix}",
         company=acme,

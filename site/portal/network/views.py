@@ -94,5 +94,8 @@ def device_reveal(request, pk, membership):
     value = services.device_secret_reveal(
         device=device, field=field, user=request.user, ip_address=request.META.get("REMOTE_ADDR")
     )
-    context = {**_device_context(device, request, membership), "revealed": {"label": SecretField(field).label, "value": value}}
+    context = {
+        **_device_context(device, request, membership),
+        "revealed": {"label": SecretField(field).label, "value": value},
+    }
     return render(request, "portal/network/device_detail.html", context)
