@@ -17,7 +17,7 @@ from core.registry import generated_admin, override
 from dcim import selectors, services
 from dcim.choices import DeviceRole, DeviceStatus, RackFace, SecretField
 from dcim.elevation import rack_elevation_svg
-from dcim.models import Device, Interface, PowerCircuit, Rack, ServerWelcome, Site
+from dcim.models import Device, Interface, PowerCircuit, PowerOutlet, PowerPort, Rack, ServerWelcome, Site
 
 SECRET_FIELDS = ("snmp_community", "snmp_auth_key", "snmp_priv_key", "ipmi_password", "root_password")
 
@@ -366,3 +366,60 @@ class InterfaceAdmin(generated_admin(Interface)):
     @action(description=_("Disable selected interfaces"), permissions=["change"])
     def bulk_disable(self, request, queryset):
         _bulk(request, services.interface_bulk_set_enabled, interfaces=queryset, enabled=False)
+
+
+class PowerOutletAdminForm(forms.ModelForm):
+    """Plugging a port in here obeys the same rules as the service: no double booking, no over-allocation."""
+
+    class Meta:
+        model = PowerOutlet
+        fields = "__all__"  # noqa: DJ007 - the generated admin narrows them
+
+    def clean(self):
+        cleaned = super().clean()
+        port, pdu = cleaned.get("power_port"), cleaned.get("pdu")
+        if port is not None and pdu is not None:
+            outlet = PowerOutlet(pk=self.instance.pk, pdu=pdu, name=cleaned.get("name") or "", feed=self.instance.feed)
+            problems = services.power_connection_problems(power_port=port, outlet=outlet)
+            if problems:
+                raise ValidationError({"power_port": problems})
+        return cleaned
+
+
+@override(PowerOutlet, "admin")
+class PowerOutletAdmin(generated_admin(PowerOutlet)):
+    form = PowerOutletAdminForm
+
+
+class PowerPortAdminForm(forms.ModelForm):
+    """A plugged-in port's allocated draw is checked against its circuit, contract and rack when changed here."""
+
+    class Meta:
+        model = PowerPort
+        fields = "__all__"  # noqa: DJ007 - the generated admin narrows them
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("allocated_draw_w") is not None:
+            outlet = (
+                PowerOutlet.objects.filter(power_port=self.instance)
+                .select_related("pdu__power_circuit__rack", "pdu__power_circuit__company")
+                .first()
+            )
+            if outlet is not None:
+                port = PowerPort(
+                    pk=self.instance.pk,
+                    device=cleaned.get("device") or self.instance.device,
+                    name=cleaned.get("name") or self.instance.name,
+                )
+                problems = services.power_draw_problems(
+                    power_port=port, outlet=outlet, watts=cleaned["allocated_draw_w"]
+                )
+                if problems:
+                    raise ValidationError({"allocated_draw_w": problems})
+        return cleaned
+
+
+@override(PowerPort, "admin")
+class PowerPortAdmin(generated_admin(PowerPort)):
+    form = PowerPortAdminForm

@@ -173,3 +173,19 @@ def test_data_migration_turns_outlet_links_into_power_ports():
     ports = PowerPort.objects.filter(device__name="web01").order_by("name")
     assert [(p.name, p.allocated_draw_w, p.outlet.name) for p in ports] == [("PSU1", 400, "1"), ("PSU2", 400, "2")]
     assert PowerOutlet.objects.get(name="3").power_port is None
+
+
+def test_outlet_admin_form_refuses_a_double_booked_port(acme, superuser):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    pdu = make_pdu(make_circuit(), name="pdu-a")
+    port = make_power_port(make_device(acme, name="web01"), "PSU1", watts=100)
+    services.power_port_connect(power_port=port, outlet=pdu.outlets.get(name="1"))
+    request = RequestFactory().get("/")
+    request.user = superuser
+    outlet = pdu.outlets.get(name="2")
+    form_class = admin.site._registry[PowerOutlet].get_form(request, outlet)
+    form = form_class(data={"pdu": pdu.pk, "name": "2", "feed": "A", "power_port": port.pk}, instance=outlet)
+    assert not form.is_valid()
+    assert "web01 PSU1 is already plugged into outlet pdu-a 1." in " ".join(form.errors["power_port"])
