@@ -29,7 +29,7 @@ class DeviceQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """Devices matching ``text`` by name, serial, asset tag, customer, rack, site or IP address."""
+        """Devices matching ``text`` by name, serial, asset tag, customer, rack, site or IP address (IPAM too)."""
         text = text.strip()
         if not text:
             return self
@@ -43,7 +43,9 @@ class DeviceQuerySet(models.QuerySet):
             | Q(tags__name__iexact=text)
         )
         if _looks_like_ip(text):
-            condition |= Q(management_ip=text) | Q(ipmi_address=text)
+            from dcim.selectors import ip_condition
+
+            condition |= ip_condition(text)
         return self.filter(condition).distinct()
 
 
