@@ -133,3 +133,18 @@ def test_device_page_queries_do_not_grow_with_interfaces_and_ports(acme, globex,
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("portal:device_detail", args=[large.pk])).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_overview_and_rack_page_show_the_connected_draw_of_own_circuits(acme, alice, client_for):
+    from decimal import Decimal
+
+    rack = make_rack(acme, name="C01")
+    circuit = make_circuit(rack=rack)
+    services.power_circuit_allocate(circuit=circuit, company=acme, kw=Decimal("2.00"))
+    port = make_power_port(make_device(acme, name="acme-web"), "PSU1", watts=250)
+    services.power_port_connect(power_port=port, outlet=make_pdu(circuit).outlets.first())
+    client = client_for(alice)
+    overview = client.get(reverse("portal:network")).content.decode()
+    assert "<td>0.25 kW</td>" in overview and "<td>2.00 kW</td>" in overview
+    rack_page = client.get(reverse("portal:rack_detail", args=[rack.pk])).content.decode()
+    assert "0.25 kW connected" in rack_page

@@ -24,7 +24,7 @@ def network(request, membership):
         "racks": _scoped(Rack, request, membership).select_related("site", "room"),
         "devices": _scoped(Device, request, membership).select_related("device_type", "company", "rack", "site"),
         "cross_connects": _scoped(CrossConnect, request, membership).select_related("a_rack", "z_rack"),
-        "circuits": _scoped(PowerCircuit, request, membership).select_related("panel", "rack"),
+        "circuits": _scoped(PowerCircuit, request, membership).select_related("panel", "rack").with_connected_draw(),
     }
     return render(request, "portal/network/overview.html", context)
 
@@ -45,7 +45,10 @@ def rack_detail(request, pk, membership):
         "front": mark_safe(rack_elevation_svg(rack, face=RackFace.FRONT, visible_ids=visible_ids, link=link)),  # noqa: S308
         "rear": mark_safe(rack_elevation_svg(rack, face=RackFace.REAR, visible_ids=visible_ids, link=link)),  # noqa: S308
         "devices": devices.filter(rack=rack).select_related("device_type").order_by("-position"),
-        "circuits": _scoped(PowerCircuit, request, membership).filter(rack=rack).select_related("panel"),
+        "circuits": _scoped(PowerCircuit, request, membership)
+        .filter(rack=rack)
+        .select_related("panel")
+        .with_connected_draw(),
     }
     return render(request, "portal/network/rack_detail.html", context)
 
