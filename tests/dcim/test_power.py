@@ -189,3 +189,16 @@ def test_outlet_admin_form_refuses_a_double_booked_port(acme, superuser):
     form = form_class(data={"pdu": pdu.pk, "name": "2", "feed": "A", "power_port": port.pk}, instance=outlet)
     assert not form.is_valid()
     assert "web01 PSU1 is already plugged into outlet pdu-a 1." in " ".join(form.errors["power_port"])
+
+
+def test_api_refuses_plugging_a_port_in_twice(acme, superuser, client_for):
+    pdu = make_pdu(make_circuit(), name="pdu-a")
+    port = make_power_port(make_device(acme, name="web01"), "PSU1", watts=100)
+    services.power_port_connect(power_port=port, outlet=pdu.outlets.get(name="1"))
+    outlet = pdu.outlets.get(name="2")
+    response = client_for(superuser).patch(
+        f"/api/dcim/power-outlets/{outlet.pk}/", {"power_port": port.pk}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "web01 PSU1 is already plugged into outlet pdu-a 1." in str(response.json())
+    assert PowerOutlet.objects.get(pk=outlet.pk).power_port is None
