@@ -175,6 +175,17 @@ POWER_CIRCUIT_STATUS_COLOURS = {
 }
 
 
+class PowerPortType(models.TextChoices):
+    """The inlet of a device power supply (what its cord plugs into on the device side)."""
+
+    IEC_C14 = "iec-c14", _("IEC C14 (10 A)")
+    IEC_C20 = "iec-c20", _("IEC C20 (16 A)")
+    NEMA_5_15P = "nema-5-15p", _("NEMA 5-15P")
+    NEMA_L6_30P = "nema-l6-30p", _("NEMA L6-30P")
+    DC = "dc", _("DC terminal")
+    OTHER = "other", _("Other")
+
+
 class SecretField(models.TextChoices):
     """The device secrets that can be revealed (each reveal is audited)."""
 

@@ -23,6 +23,7 @@ def load_datacenter() -> str:
         PowerCircuit,
         PowerOutlet,
         PowerPanel,
+        PowerPort,
         Rack,
         RackReservation,
         Room,
@@ -49,6 +50,14 @@ def load_datacenter() -> str:
             Rack, {"site": site, "name": name}, room=cage, row=cage_row, company=acme, power_budget_kw=Decimal("6.00")
         )
 
+    dual_psu = [
+        {"name": "PSU1", "type": "iec-c14", "maximum_draw": 500, "allocated_draw": 0},
+        {"name": "PSU2", "type": "iec-c14", "maximum_draw": 500, "allocated_draw": 0},
+    ]
+
+    def psus(watts: int) -> list[dict]:
+        return [{**item, "allocated_draw": watts} for item in dual_psu]
+
     vendor = _get(Manufacturer, {"slug": "supermicro"}, name="Supermicro")
     arista = _get(Manufacturer, {"slug": "arista"}, name="Arista")
     apc = _get(Manufacturer, {"slug": "apc"}, name="APC")
@@ -64,6 +73,7 @@ def load_datacenter() -> str:
             *({"name": f"Ethernet{i}", "type": "10gbase-x-sfpp", "speed": 10000} for i in range(1, 49)),
             {"name": "Management1", "type": "1000base-t", "speed": 1000, "mgmt_only": True},
         ],
+        power_port_template=psus(250),
     )
     pdu_type = _get(
         DeviceType,
@@ -86,6 +96,7 @@ def load_datacenter() -> str:
         storage="2× 960 GB NVMe",
         nics="2× 10GE",
         interface_template=[{"name": "eno1", "type": "10gbase-x-sfpp", "speed": 10000}, {"name": "eno2"}],
+        power_port_template=psus(150),
     )
     large = _get(
         DeviceType,
@@ -99,6 +110,7 @@ def load_datacenter() -> str:
         storage="4× 3.84 TB NVMe",
         nics="2× 25GE",
         interface_template=[{"name": "eno1", "type": "25gbase-x-sfp28", "speed": 25000}, {"name": "eno2"}],
+        power_port_template=psus(450),
     )
 
     def device(name, dtype, **fields):
@@ -108,6 +120,19 @@ def load_datacenter() -> str:
     def place(item, rack, position):
         if item.rack_id is None:
             services.device_place(device=item, rack=rack, position=position)
+
+    def plug(item, rack_name: str, outlet_name: str) -> None:
+        """Plug PSU1 into the rack's A-feed PDU and PSU2 into its B-feed PDU (creating the ports if missing)."""
+        if not PowerPort.objects.filter(device=item).exists():
+            for kwargs in services.device_power_port_template(item.device_type):
+                services.power_port_create(device=item, **kwargs)
+        for feed, port_name in (("a", "PSU1"), ("b", "PSU2")):
+            port = PowerPort.objects.filter(device=item, name=port_name).first()
+            outlet = PowerOutlet.objects.filter(pdu__name=f"pdu-{rack_name.lower()}-{feed}", name=outlet_name).first()
+            if port is None or outlet is None or PowerOutlet.objects.filter(power_port=port).exists():
+                continue
+            if outlet.power_port_id is None:
+                services.power_port_connect(power_port=port, outlet=outlet)
 
     panel = _get(PowerPanel, {"site": site, "name": "PP-1"}, room=hall)
     circuit_count = 0
@@ -142,6 +167,8 @@ def load_datacenter() -> str:
             )
             for outlet in range(1, 9):
                 _get(PowerOutlet, {"pdu": pdu, "name": f"{outlet}"}, feed=feed)
+        if rack.company_id is None:
+            plug(Device.objects.get(pk=switch.pk), rack_name, "8")
 
     # Stock: servers the website counts (role server, in inventory, no customer).
     for number in range(1, 4):
@@ -155,10 +182,12 @@ def load_datacenter() -> str:
             services.device_assign(device=rented, company=acme)
             Device.objects.filter(pk=rented.pk).update(status=DeviceStatus.ACTIVE)
         place(Device.objects.get(pk=rented.pk), racks["A01"], 20)
+        plug(Device.objects.get(pk=rented.pk), "A01", "1")
         # Acme's own cabinet with their own hardware.
         for number, position in ((1, 10), (2, 12)):
             own = device(f"acme-web-{number}", small, company=acme, status=DeviceStatus.ACTIVE)
             place(own, racks["C01"], position)
+            plug(Device.objects.get(pk=own.pk), "C01", str(number))
         if not PowerCircuit.objects.filter(company=acme).exists():
             services.power_circuit_allocate(
                 circuit=PowerCircuit.objects.get(name="C01-A"), company=acme, kw=Decimal("2.50")
@@ -185,6 +214,11 @@ def load_datacenter() -> str:
         if rented.company_id is None:
             services.device_assign(device=rented, company=globex)
         place(Device.objects.get(pk=rented.pk), racks["A02"], 10)
+        plug(Device.objects.get(pk=rented.pk), "A02", "1")
         if not RackReservation.objects.filter(company=globex).exists():
             services.rack_reserve(rack=racks["A02"], company=globex, first_u=12, last_u=13, reason="Growth in Q3")
-    return f"1 site, {len(racks)} racks, {Device.objects.count()} devices, {circuit_count} circuits"
+    plugged = PowerOutlet.objects.filter(power_port__isnull=False).count()
+    return (
+        f"1 site, {len(racks)} racks, {Device.objects.count()} devices, {circuit_count} circuits, "
+        f"{plugged} power ports plugged in"
+    )

@@ -29,6 +29,7 @@ from dcim.choices import (
     PowerCircuitStatus,
     PowerFeedSide,
     PowerPhase,
+    PowerPortType,
     RackFace,
     RackNumbering,
     RackStatus,
@@ -234,6 +235,21 @@ def validate_interface_template(value) -> None:
         raise ValidationError(_('Give a list of interfaces such as [{"name": "eth0", "type": "10gbase-x-sfpp"}].'))
 
 
+def validate_power_port_template(value) -> None:
+    """The template is a list of ``{"name": ..., "type": ..., "maximum_draw": W, "allocated_draw": W}`` objects."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) and item.get("name") for item in value):
+        raise ValidationError(
+            _('Give a list of power ports such as [{"name": "PSU1", "type": "iec-c14", "allocated_draw": 250}].')
+        )
+    for item in value:
+        for key in ("maximum_draw", "allocated_draw"):
+            if item.get(key) is not None and (not isinstance(item[key], int) or item[key] < 0):
+                raise ValidationError(
+                    _("%(key)s of power port %(name)s must be a whole number of watts.")
+                    % {"key": key, "name": item["name"]}
+                )
+
+
 class DeviceType(PrimaryModel):
     """A hardware model (and, for servers, a hardware configuration counted as stock)."""
 
@@ -257,6 +273,16 @@ class DeviceType(PrimaryModel):
         blank=True,
         validators=[validate_interface_template],
         help_text=_("Interfaces created on each new device of this type."),
+    )
+    power_port_template = models.JSONField(
+        _("power ports template"),
+        default=list,
+        blank=True,
+        validators=[validate_power_port_template],
+        help_text=_(
+            "Power ports created on each new device of this type. Empty: one PSU1 drawing the typical power "
+            "draw, when the type draws power."
+        ),
     )
     cpu = models.CharField(_("CPU"), max_length=120, blank=True)
     memory_gb = models.PositiveIntegerField(_("RAM (GB)"), null=True, blank=True)
@@ -650,20 +676,70 @@ class PowerCircuit(PrimaryModel):
     def headroom_kw(self) -> Decimal:
         return self.capacity_kw - self.allocated_kw
 
+    @property
+    def connected_kw(self) -> Decimal:
+        """The draw of the power ports plugged in, from ``with_connected_draw()`` (a query otherwise)."""
+        watts = getattr(self, "connected_w", None)
+        if watts is None:
+            from django.db.models import Sum
+
+            watts = (
+                PowerPort.objects.filter(outlet__pdu__power_circuit=self).aggregate(total=Sum("allocated_draw_w"))[
+                    "total"
+                ]
+                or 0
+            )
+        return (Decimal(watts) / 1000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class PowerPort(PrimaryModel):
+    """A power inlet of a device (a PSU): plugged into at most one PDU outlet (``outlet``, the reverse side).
+
+    ``allocated_draw_w`` is what the power budget counts for it (circuit, rack, customer); ``maximum_draw_w``
+    the nameplate maximum of the supply.
+    """
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="power_ports", verbose_name=_("device"))
+    name = models.CharField(_("name"), max_length=50)
+    type = models.CharField(_("type"), max_length=20, choices=PowerPortType, blank=True)
+    maximum_draw_w = models.PositiveIntegerField(_("maximum draw (W)"), null=True, blank=True)
+    allocated_draw_w = models.PositiveIntegerField(
+        _("allocated draw (W)"), default=0, help_text=_("What the power budget of its circuit and rack counts.")
+    )
+
+    class Meta:
+        verbose_name = _("power port")
+        verbose_name_plural = _("power ports")
+        ordering = ["device__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["device", "name"], name="dcim_powerport_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.device.name} {self.name}"
+
+    def clean(self):
+        super().clean()
+        if self.maximum_draw_w is not None and self.allocated_draw_w > self.maximum_draw_w:
+            raise ValidationError(
+                {
+                    "allocated_draw_w": _("%(allocated)d W is more than the %(maximum)d W this supply can draw.")
+                    % {"allocated": self.allocated_draw_w, "maximum": self.maximum_draw_w}
+                }
+            )
+
 
 class PowerOutlet(PrimaryModel):
-    """An outlet of a PDU; ``device`` is what is plugged into it."""
+    """An outlet of a PDU; ``power_port`` is the device power port plugged into it (one at most, each way)."""
 
     pdu = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="outlets", verbose_name=_("PDU"))
     name = models.CharField(_("name"), max_length=30)
     feed = models.CharField(_("feed"), max_length=1, choices=PowerFeedSide, default=PowerFeedSide.A)
-    device = models.ForeignKey(
-        Device,
+    power_port = models.OneToOneField(
+        PowerPort,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="power_outlets",
-        verbose_name=_("connected device"),
+        related_name="outlet",
+        verbose_name=_("connected power port"),
     )
 
     class Meta:

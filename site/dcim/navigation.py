@@ -40,6 +40,7 @@ SIDEBAR = {
         _item(_("Power panels"), "electrical_services", "powerpanel"),
         _item(_("Power circuits"), "bolt", "powercircuit"),
         _item(_("Power outlets"), "power", "poweroutlet"),
+        _item(_("Power ports"), "electrical_services", "powerport"),
         _item(_("Secret reveals"), "visibility", "secretreveal"),
     ],
 }

@@ -29,7 +29,7 @@ class DeviceQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """Devices matching ``text`` by name, serial, asset tag, customer, rack, site or IP address."""
+        """Devices matching ``text`` by name, serial, asset tag, customer, rack, site or IP address (IPAM too)."""
         text = text.strip()
         if not text:
             return self
@@ -43,13 +43,34 @@ class DeviceQuerySet(models.QuerySet):
             | Q(tags__name__iexact=text)
         )
         if _looks_like_ip(text):
-            condition |= Q(management_ip=text) | Q(ipmi_address=text)
+            from dcim.selectors import ip_condition
+
+            condition |= ip_condition(text)
         return self.filter(condition).distinct()
 
 
 class PowerCircuitQuerySet(models.QuerySet):
     def with_relations(self):
         return self.select_related("panel__site", "rack", "company")
+
+    def with_connected_draw(self):
+        """Annotate ``connected_w``: the allocated draw of the power ports plugged into PDUs this circuit feeds.
+
+        A correlated subquery (not a join), so it stacks with other annotations and costs no extra query.
+        """
+        from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
+        from django.db.models.functions import Coalesce
+
+        from dcim.models import PowerPort
+
+        drawn = (
+            PowerPort.objects.filter(outlet__pdu__power_circuit=OuterRef("pk"))
+            .order_by()
+            .values("outlet__pdu__power_circuit")
+            .annotate(total=Sum("allocated_draw_w"))
+            .values("total")
+        )
+        return self.annotate(connected_w=Coalesce(Subquery(drawn, output_field=IntegerField()), Value(0)))
 
 
 def _looks_like_ip(text: str) -> bool:

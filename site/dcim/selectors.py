@@ -6,8 +6,18 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from dcim.choices import DeviceStatus, RackFace
-from dcim.models import Device, DeviceType, PowerCircuit, Rack, RackReservation
+from dcim.choices import DeviceRole, DeviceStatus, InterfaceType, RackFace
+from dcim.models import (
+    Cable,
+    CrossConnect,
+    Device,
+    DeviceType,
+    Interface,
+    PowerCircuit,
+    PowerPort,
+    Rack,
+    RackReservation,
+)
 
 
 def server_stock() -> list[dict]:
@@ -64,10 +74,33 @@ def device_search(
     if tag:
         queryset = queryset.filter(tags__name__iexact=tag)
     if ip:
-        queryset = queryset.filter(Q(management_ip=ip) | Q(ipmi_address=ip))
+        queryset = queryset.filter(ip_condition(ip))
     if text:
         queryset = queryset.search(text)
     return queryset.distinct().order_by("name", "pk")
+
+
+def ip_condition(ip: str) -> Q:
+    """Devices holding ``ip``: as management or IPMI address, or on an interface through a current IPAM assignment.
+
+    The assignment part is one indexed range lookup in a subquery, so the search costs the same number of
+    queries however many devices, interfaces and assignments there are.
+    """
+    from ipam.addressing import parse_address, to_hex
+    from ipam.models import Assignment
+
+    condition = Q(management_ip=ip) | Q(ipmi_address=ip)
+    try:
+        address = parse_address(ip)
+    except Exception:  # noqa: BLE001 - not an address: only the plain columns can match
+        return condition
+    on_interfaces = (
+        Assignment.objects.current()
+        .covering(address.version, to_hex(address))
+        .filter(interface__isnull=False)
+        .values("interface__device_id")
+    )
+    return condition | Q(pk__in=on_interfaces)
 
 
 def rack_elevation(rack: Rack, *, face: str = RackFace.FRONT, devices=None) -> list[dict]:
@@ -107,29 +140,97 @@ def rack_elevation(rack: Rack, *, face: str = RackFace.FRONT, devices=None) -> l
     return rows
 
 
+def _kw(watts) -> Decimal:
+    return (Decimal(watts or 0) / 1000).quantize(Decimal("0.01"))
+
+
 def rack_power(rack: Rack) -> dict:
-    """Allocated against budget and circuit capacity for one rack."""
-    circuits = list(PowerCircuit.objects.filter(rack=rack).select_related("panel", "company"))
+    """Contracted, connected (from the power ports plugged in) and capacity for one rack; one query."""
+    circuits = list(PowerCircuit.objects.filter(rack=rack).select_related("panel", "company").with_connected_draw())
     allocated = sum((c.allocated_kw for c in circuits), Decimal("0"))
     capacity = sum((c.capacity_kw for c in circuits), Decimal("0"))
-    return {"circuits": circuits, "allocated_kw": allocated, "capacity_kw": capacity, "budget_kw": rack.power_budget_kw}
+    connected = sum((c.connected_kw for c in circuits), Decimal("0"))
+    return {
+        "circuits": circuits,
+        "allocated_kw": allocated,
+        "connected_kw": connected,
+        "capacity_kw": capacity,
+        "budget_kw": rack.power_budget_kw,
+    }
 
 
-def power_report(*, site=None) -> list[dict]:
-    """Allocated vs. capacity per customer (all sites or one), for the admin's power report."""
-    circuits = PowerCircuit.objects.with_relations()
+def power_report(*, site=None) -> dict:
+    """Power per customer, circuit and rack (all sites or one), for the admin's power report.
+
+    ``connected_kw`` is always computed from the device power ports plugged into outlets of PDUs fed by each
+    circuit; ``allocated_kw`` is what is contracted. Per customer, ``drawn_kw`` is the connected draw of the
+    customer's own devices wherever they are plugged in. Three queries whatever the size.
+    """
+    circuits = list(PowerCircuit.objects.with_relations().with_connected_draw().order_by("panel__name", "name"))
     if site is not None:
-        circuits = circuits.filter(panel__site=site)
+        circuits = [c for c in circuits if c.panel.site_id == site.pk]
+    ports = PowerPort.objects.filter(outlet__isnull=False)
+    if site is not None:
+        ports = ports.filter(outlet__pdu__power_circuit__panel__site=site)
+    drawn = dict(ports.values_list("device__company__name").annotate(total=Sum("allocated_draw_w")).order_by())
     by_company: dict[str, dict] = {}
-    for circuit in circuits:
-        key = str(circuit.company) if circuit.company_id else "—"
-        row = by_company.setdefault(
-            key, {"company": key, "circuits": 0, "allocated_kw": Decimal("0"), "capacity_kw": Decimal("0")}
+    racks: dict[int, dict] = {}
+
+    def company_row(key: str) -> dict:
+        return by_company.setdefault(
+            key,
+            {
+                "company": key,
+                "circuits": 0,
+                "allocated_kw": Decimal("0"),
+                "connected_kw": Decimal("0"),
+                "capacity_kw": Decimal("0"),
+                "drawn_kw": Decimal("0"),
+            },
         )
+
+    for circuit in circuits:
+        row = company_row(str(circuit.company) if circuit.company_id else "—")
         row["circuits"] += 1
         row["allocated_kw"] += circuit.allocated_kw
+        row["connected_kw"] += circuit.connected_kw
         row["capacity_kw"] += circuit.capacity_kw
-    return sorted(by_company.values(), key=lambda row: row["company"])
+        if circuit.rack_id is not None:
+            rack = racks.setdefault(
+                circuit.rack_id,
+                {
+                    "rack": circuit.rack,
+                    "budget_kw": circuit.rack.power_budget_kw,
+                    "connected_kw": Decimal("0"),
+                    "allocated_kw": Decimal("0"),
+                },
+            )
+            rack["connected_kw"] += circuit.connected_kw
+            rack["allocated_kw"] += circuit.allocated_kw
+    for name, watts in drawn.items():
+        company_row(name or "—")["drawn_kw"] = _kw(watts)
+    for circuit in circuits:
+        circuit.over = circuit.connected_kw > circuit.capacity_kw or (
+            circuit.company_id is not None and circuit.connected_kw > circuit.allocated_kw
+        )
+    return {
+        "companies": sorted(by_company.values(), key=lambda row: row["company"]),
+        "circuits": circuits,
+        "racks": sorted(racks.values(), key=lambda row: str(row["rack"])),
+    }
+
+
+def device_power_ports(*, devices) -> dict[int, list[PowerPort]]:
+    """Each device's power ports with the outlet, PDU and circuit they are plugged into: one query."""
+    ports = (
+        PowerPort.objects.filter(device__in=devices)
+        .select_related("outlet__pdu__power_circuit__panel")
+        .order_by("device_id", "name")
+    )
+    result: dict[int, list[PowerPort]] = {}
+    for port in ports:
+        result.setdefault(port.device_id, []).append(port)
+    return result
 
 
 def dashboard_cards(request) -> list[dict]:
@@ -159,3 +260,115 @@ def dashboard_cards(request) -> list[dict]:
             "footer": f"{allocated} kW of power allocated",
         },
     ]
+
+
+# --- what a customer sees at the other end of its cables and power cords ----------------------------------
+
+MAX_TRACE_HOPS = 4
+
+
+def _visible_to(device: Device, company_id) -> bool:
+    """The datacenter's own infrastructure and the company's own equipment; never another customer's."""
+    return device.company_id is None or device.company_id == company_id
+
+
+def interface_connections(*, interfaces, company_id) -> dict[int, dict]:
+    """What each interface is cabled to, traced through patch panels, as far as ``company_id`` may see.
+
+    Returns ``{interface_id: {"hops": [...], "hidden": bool, "cross_connects": [...]}}``. Each hop is the
+    cable and the port it reaches (``device``/``port`` are None when the port is another customer's: the
+    trace stops there and ``hidden`` is true). A front port continues from its rear port; a rear port from its
+    single front port. Cross-connects of the company that land on a panel port of the path are listed.
+
+    At most two queries per hop (cables, then front ports of reached rear ports) and one for cross-connects,
+    for all interfaces together: the count does not grow with the number of interfaces or devices.
+    """
+    interfaces = list(interfaces)
+    result = {interface.pk: {"hops": [], "hidden": False, "cross_connects": []} for interface in interfaces}
+    frontier = {interface.pk: interface.pk for interface in interfaces}
+    seen = {interface.pk: {interface.pk} for interface in interfaces}
+    panel_ports: dict[tuple[int, str], set[int]] = {}
+    for _ in range(MAX_TRACE_HOPS):
+        if not frontier:
+            break
+        current = set(frontier.values())
+        cables = Cable.objects.filter(Q(a_interface_id__in=current) | Q(b_interface_id__in=current)).select_related(
+            "a_interface__device", "b_interface__device"
+        )
+        peer_of = {}
+        for cable in cables:
+            peer_of[cable.a_interface_id] = (cable, cable.b_interface)
+            peer_of[cable.b_interface_id] = (cable, cable.a_interface)
+        following: dict[int, int] = {}
+        rear_reached: dict[int, int] = {}
+        for start, interface_id in frontier.items():
+            if interface_id not in peer_of:
+                continue
+            cable, peer = peer_of[interface_id]
+            entry = result[start]
+            if peer.pk in seen[start]:
+                continue
+            seen[start].add(peer.pk)
+            if not _visible_to(peer.device, company_id):
+                entry["hops"].append({"cable": cable, "device": None, "port": None})
+                entry["hidden"] = True
+                continue
+            entry["hops"].append({"cable": cable, "device": peer.device, "port": peer})
+            if peer.type in (InterfaceType.FRONT_PORT, InterfaceType.REAR_PORT) or (
+                peer.device.role == DeviceRole.PATCH_PANEL
+            ):
+                panel_ports.setdefault((peer.device_id, peer.name), set()).add(start)
+            if peer.type == InterfaceType.FRONT_PORT and peer.rear_port_id and peer.rear_port_id not in seen[start]:
+                seen[start].add(peer.rear_port_id)
+                following[start] = peer.rear_port_id
+            elif peer.type == InterfaceType.REAR_PORT:
+                rear_reached[start] = peer.pk
+        if rear_reached:
+            fronts: dict[int, list[int]] = {}
+            for rear_id, front_id in Interface.objects.filter(rear_port_id__in=set(rear_reached.values())).values_list(
+                "rear_port_id", "pk"
+            ):
+                fronts.setdefault(rear_id, []).append(front_id)
+            for start, rear_id in rear_reached.items():
+                if len(fronts.get(rear_id, [])) == 1 and fronts[rear_id][0] not in seen[start]:
+                    seen[start].add(fronts[rear_id][0])
+                    following[start] = fronts[rear_id][0]
+        frontier = following
+    if panel_ports and company_id is not None:
+        panels = {device_id for device_id, _name in panel_ports}
+        cross_connects = CrossConnect.objects.filter(company_id=company_id).filter(
+            Q(a_panel_id__in=panels) | Q(z_panel_id__in=panels)
+        )
+        for cross_connect in cross_connects:
+            for panel_id, port in (
+                (cross_connect.a_panel_id, cross_connect.a_port),
+                (cross_connect.z_panel_id, cross_connect.z_port),
+            ):
+                for (device_id, name), starts in panel_ports.items():
+                    if device_id == panel_id and (not port or port == name):
+                        for start in starts:
+                            if cross_connect not in result[start]["cross_connects"]:
+                                result[start]["cross_connects"].append(cross_connect)
+    return result
+
+
+def device_power_connections(*, device: Device, company_id) -> list[dict]:
+    """Each power port of ``device`` with the outlet, PDU and circuit it is plugged into; one query.
+
+    A PDU of another customer (a customer's own PDU in its cabinet) is named only to its owner.
+    """
+    rows = []
+    for port in device_power_ports(devices=[device]).get(device.pk, []):
+        outlet = getattr(port, "outlet", None)
+        pdu = outlet.pdu if outlet is not None else None
+        visible = pdu is not None and _visible_to(pdu, company_id)
+        rows.append(
+            {
+                "port": port,
+                "outlet": outlet if visible else None,
+                "pdu": pdu if visible else None,
+                "circuit": pdu.power_circuit if visible else None,
+                "plugged": outlet is not None,
+            }
+        )
+    return rows

@@ -18,7 +18,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dcim.choices import CUSTOMER_REVEALABLE_SECRETS, DeviceStatus, Ownership, RackFace, SecretField
+from dcim.choices import (
+    CUSTOMER_REVEALABLE_SECRETS,
+    DeviceStatus,
+    InterfaceType,
+    Ownership,
+    PowerPortType,
+    RackFace,
+    SecretField,
+)
 from dcim.models import (
     Cable,
     Device,
@@ -26,6 +34,7 @@ from dcim.models import (
     Interface,
     PowerCircuit,
     PowerOutlet,
+    PowerPort,
     Rack,
     RackReservation,
     SecretReveal,
@@ -56,7 +65,10 @@ def device_create(
     create_interfaces: bool = True,
     **fields,
 ) -> Device:
-    """Create a device (unracked) with the interfaces of its type's template."""
+    """Create a device (unracked) with the interfaces and power ports of its type's templates.
+
+    A type without a power port template that draws power gets one ``PSU1`` allocated its typical draw.
+    """
     device = Device(
         name=name.strip(),
         device_type=device_type,
@@ -79,7 +91,27 @@ def device_create(
             )
             interface.full_clean()
             interface.save()
+        for item in device_power_port_template(device_type):
+            power_port_create(device=device, **item)
     return device
+
+
+def device_power_port_template(device_type: DeviceType) -> list[dict]:
+    """The power ports a new device of ``device_type`` gets, as keyword arguments of :func:`power_port_create`."""
+    if device_type.power_port_template:
+        return [
+            {
+                "name": item["name"],
+                "type": item.get("type") or "",
+                "maximum_draw_w": item.get("maximum_draw"),
+                "allocated_draw_w": item.get("allocated_draw") or 0,
+            }
+            for item in device_type.power_port_template
+        ]
+    if device_type.power_draw_watts:
+        watts = device_type.power_draw_watts
+        return [{"name": "PSU1", "type": PowerPortType.IEC_C14, "maximum_draw_w": watts, "allocated_draw_w": watts}]
+    return []
 
 
 def _placement_conflicts(*, device: Device, rack: Rack, position: int, face: str) -> list[str]:
@@ -238,6 +270,188 @@ def server_return_to_stock(*, device: Device, checklist: dict[str, bool], new_ip
     return device
 
 
+# --- bulk changes (admin actions) ------------------------------------------------------------------------
+#
+# Each takes a queryset (or list) of rows, checks every row against the rules of the single edit first, and
+# either changes all of them or none: the problems of every row are raised together, before anything is saved.
+
+
+def _locked_devices(devices) -> list[Device]:
+    pks = [getattr(item, "pk", item) for item in devices]
+    return list(
+        Device.objects.select_for_update(of=("self",))
+        .select_related("device_type", "company", "rack__company", "site")
+        .filter(pk__in=pks)
+        .order_by("name", "pk")
+    )
+
+
+def _save_all(rows, reason: str) -> None:
+    for row in rows:
+        row._change_reason = reason
+        row.full_clean()
+        row.save()
+
+
+def _cleaned_or_problems(rows) -> list[str]:
+    problems = []
+    for row in rows:
+        try:
+            row.full_clean()
+        except ValidationError as error:
+            problems.extend(f"{row}: {message}" for message in error.messages)
+    return problems
+
+
+@transaction.atomic
+def device_bulk_set_status(*, devices, status: str) -> int:
+    """Set the status of many devices. Decommissioning goes through :func:`device_bulk_decommission`'s rules.
+
+    A rented server (ours, assigned to a customer) cannot be put back into inventory this way: it goes back
+    to stock through :func:`server_return_to_stock`, after its wipe.
+    """
+    if status not in DeviceStatus.values:
+        raise ValidationError(_("%(status)s is not a device status.") % {"status": status})
+    if status == DeviceStatus.DECOMMISSIONED:
+        return device_bulk_decommission(devices=devices)
+    rows = _locked_devices(devices)
+    problems = []
+    for device in rows:
+        if status == DeviceStatus.INVENTORY and device.ownership == Ownership.DATACENTER and device.company_id:
+            problems.append(
+                _("%(device)s is rented to %(company)s; return it to stock after its wipe instead.")
+                % {"device": device, "company": device.company}
+            )
+        device.status = status
+    problems += _cleaned_or_problems(rows)
+    if problems:
+        raise ValidationError(problems)
+    _save_all(rows, f"status set to {status} (bulk)")
+    return len(rows)
+
+
+@transaction.atomic
+def device_bulk_move(*, devices, site, rack: Rack | None = None) -> int:
+    """Move many devices to ``site`` (and into ``rack``, unpositioned): their unit positions are cleared.
+
+    Refused when the rack is not in the site, or belongs to a customer other than a device's.
+    """
+    if rack is not None:
+        rack = Rack.objects.select_for_update().select_related("company", "site").get(pk=rack.pk)
+        if rack.site_id != site.pk:
+            raise ValidationError(
+                _("Rack %(rack)s is in %(rack_site)s, not in %(site)s.")
+                % {"rack": rack, "rack_site": rack.site, "site": site}
+            )
+    rows = _locked_devices(devices)
+    problems = []
+    for device in rows:
+        if rack is not None and rack.company_id and rack.company_id != device.company_id:
+            problems.append(
+                _("Rack %(rack)s belongs to %(owner)s; %(device)s is %(device_owner)s's.")
+                % {
+                    "rack": rack,
+                    "owner": rack.company,
+                    "device": device,
+                    "device_owner": device.company or _("the datacenter"),
+                }
+            )
+        device.site = site
+        device.rack = rack
+        device.position = None
+    problems += _cleaned_or_problems(rows)
+    if problems:
+        raise ValidationError(problems)
+    _save_all(rows, f"moved to {site}{' / ' + str(rack) if rack else ''} (bulk)")
+    return len(rows)
+
+
+@transaction.atomic
+def device_bulk_add_tag(*, devices, tag: str) -> int:
+    """Add ``tag`` to many devices."""
+    tag = tag.strip()
+    if not tag:
+        raise ValidationError(_("Give the tag to add."))
+    if len(tag) > 100:
+        raise ValidationError(_("A tag has at most 100 characters; %(tag)s is longer.") % {"tag": tag[:40] + "…"})
+    rows = _locked_devices(devices)
+    for device in rows:
+        device.tags.add(tag)
+    return len(rows)
+
+
+@transaction.atomic
+def device_bulk_decommission(*, devices) -> int:
+    """Decommission many devices: out of their racks, power ports unplugged, cables removed, status set.
+
+    Refused for a rented server still assigned to its customer (return it to stock first) and for a PDU
+    that still powers other devices (move their power first).
+    """
+    rows = _locked_devices(devices)
+    pks = [device.pk for device in rows]
+    problems = []
+    for device in rows:
+        if device.ownership == Ownership.DATACENTER and device.company_id:
+            problems.append(
+                _("%(device)s is rented to %(company)s; return it to stock first.")
+                % {"device": device, "company": device.company}
+            )
+    powering = (
+        PowerOutlet.objects.filter(pdu_id__in=pks, power_port__isnull=False)
+        .exclude(power_port__device_id__in=pks)
+        .select_related("pdu", "power_port__device")
+        .order_by("pdu__name", "name")
+    )
+    for outlet in powering:
+        problems.append(
+            _("%(pdu)s still powers %(port)s (outlet %(outlet)s); move its power first.")
+            % {"pdu": outlet.pdu, "port": outlet.power_port, "outlet": outlet.name}
+        )
+    for device in rows:
+        device.status = DeviceStatus.DECOMMISSIONED
+        device.rack = None
+        device.position = None
+    problems += _cleaned_or_problems(rows)
+    if problems:
+        raise ValidationError(problems)
+    for outlet in PowerOutlet.objects.select_for_update().filter(power_port__device_id__in=pks):
+        outlet.power_port = None
+        outlet._change_reason = "unplugged: device decommissioned"
+        outlet.save()
+    for cable in Cable.objects.filter(Q(a_interface__device_id__in=pks) | Q(b_interface__device_id__in=pks)):
+        cable._change_reason = "removed: device decommissioned"
+        cable.delete()
+    _save_all(rows, "decommissioned (bulk)")
+    return len(rows)
+
+
+PASSIVE_INTERFACE_TYPES = (InterfaceType.FRONT_PORT, InterfaceType.REAR_PORT)
+
+
+@transaction.atomic
+def interface_bulk_set_enabled(*, interfaces, enabled: bool) -> int:
+    """Enable or disable many interfaces; patch panel ports are passive and refused."""
+    pks = [getattr(item, "pk", item) for item in interfaces]
+    rows = list(
+        Interface.objects.select_for_update(of=("self",))
+        .select_related("device")
+        .filter(pk__in=pks)
+        .order_by("device__name", "name")
+    )
+    problems = [
+        _("%(interface)s is a passive patch panel port and has no enabled state.") % {"interface": interface}
+        for interface in rows
+        if interface.type in PASSIVE_INTERFACE_TYPES
+    ]
+    for interface in rows:
+        interface.enabled = enabled
+    problems += _cleaned_or_problems(rows)
+    if problems:
+        raise ValidationError(problems)
+    _save_all(rows, "enabled (bulk)" if enabled else "disabled (bulk)")
+    return len(rows)
+
+
 # --- reservations ----------------------------------------------------------------------------------------
 
 
@@ -332,12 +546,221 @@ def cable_disconnect(*, cable: Cable) -> None:
 # --- power -----------------------------------------------------------------------------------------------
 
 
+def _kw(watts) -> Decimal:
+    return (Decimal(watts or 0) / 1000).quantize(Decimal("0.01"))
+
+
+def circuit_connected_watts(circuit: PowerCircuit, *, exclude_port: PowerPort | None = None) -> int:
+    """The allocated draw of every power port plugged into a PDU fed by ``circuit``."""
+    ports = PowerPort.objects.filter(outlet__pdu__power_circuit=circuit)
+    if exclude_port is not None:
+        ports = ports.exclude(pk=exclude_port.pk)
+    return ports.aggregate(total=Sum("allocated_draw_w"))["total"] or 0
+
+
+def rack_connected_watts(rack: Rack, *, exclude_port: PowerPort | None = None) -> int:
+    """The allocated draw of every power port plugged into a PDU fed by one of ``rack``'s circuits."""
+    ports = PowerPort.objects.filter(outlet__pdu__power_circuit__rack=rack)
+    if exclude_port is not None:
+        ports = ports.exclude(pk=exclude_port.pk)
+    return ports.aggregate(total=Sum("allocated_draw_w"))["total"] or 0
+
+
+def power_draw_problems(*, power_port: PowerPort, outlet: PowerOutlet, watts: int | None = None) -> list[str]:
+    """Why ``power_port`` drawing ``watts`` (default: its allocated draw) from ``outlet`` would over-allocate.
+
+    Three budgets are checked: the circuit feeding the outlet's PDU (its usable capacity), the customer's
+    contract on that circuit (``allocated_kw`` when the circuit is allocated to a customer, who alone may draw
+    from it) and the power budget of the rack the circuit feeds.
+    """
+    watts = power_port.allocated_draw_w if watts is None else watts
+    circuit = outlet.pdu.power_circuit
+    if circuit is None:
+        return []
+    problems = []
+    device = power_port.device
+    connected = circuit_connected_watts(circuit, exclude_port=power_port)
+    total = _kw(connected + watts)
+    if total > circuit.capacity_kw:
+        problems.append(
+            _(
+                "Circuit %(circuit)s can carry %(capacity)s kW and %(connected)s kW is connected already: "
+                "%(port)s (%(watts)d W) would take it to %(kw)s kW."
+            )
+            % {
+                "circuit": circuit,
+                "capacity": circuit.capacity_kw,
+                "connected": _kw(connected),
+                "port": power_port,
+                "watts": watts,
+                "kw": total,
+            }
+        )
+    if circuit.company_id is not None:
+        if device.company_id != circuit.company_id:
+            problems.append(
+                _("Circuit %(circuit)s is allocated to %(company)s; %(port)s belongs to %(owner)s.")
+                % {
+                    "circuit": circuit,
+                    "company": circuit.company,
+                    "port": power_port,
+                    "owner": device.company or _("the datacenter"),
+                }
+            )
+        elif total > circuit.allocated_kw:
+            problems.append(
+                _(
+                    "%(company)s has %(allocated)s kW on circuit %(circuit)s and %(connected)s kW is connected: "
+                    "%(port)s (%(watts)d W) would take it to %(kw)s kW."
+                )
+                % {
+                    "company": circuit.company,
+                    "allocated": circuit.allocated_kw,
+                    "circuit": circuit,
+                    "connected": _kw(connected),
+                    "port": power_port,
+                    "watts": watts,
+                    "kw": total,
+                }
+            )
+    rack = circuit.rack
+    if rack is not None and rack.power_budget_kw is not None:
+        in_rack = rack_connected_watts(rack, exclude_port=power_port)
+        rack_total = _kw(in_rack + watts)
+        if rack_total > rack.power_budget_kw:
+            problems.append(
+                _(
+                    "Rack %(rack)s has a power budget of %(budget)s kW and %(connected)s kW is connected: "
+                    "%(port)s (%(watts)d W) would take it to %(kw)s kW."
+                )
+                % {
+                    "rack": rack,
+                    "budget": rack.power_budget_kw,
+                    "connected": _kw(in_rack),
+                    "port": power_port,
+                    "watts": watts,
+                    "kw": rack_total,
+                }
+            )
+    return problems
+
+
+def power_connection_problems(*, power_port: PowerPort, outlet: PowerOutlet) -> list[str]:
+    """Why ``power_port`` cannot be plugged into ``outlet``: double booking first, then the power budgets."""
+    problems = []
+    if outlet.power_port_id is not None and outlet.power_port_id != power_port.pk:
+        problems.append(
+            _("Outlet %(outlet)s already powers %(other)s.") % {"outlet": outlet, "other": outlet.power_port}
+        )
+    current = PowerOutlet.objects.filter(power_port=power_port).exclude(pk=outlet.pk).select_related("pdu").first()
+    if current is not None:
+        problems.append(
+            _("%(port)s is already plugged into outlet %(outlet)s.") % {"port": power_port, "outlet": current}
+        )
+    if power_port.device_id == outlet.pdu_id:
+        problems.append(_("%(port)s cannot be plugged into its own PDU.") % {"port": power_port})
+    if problems:
+        return problems
+    return power_draw_problems(power_port=power_port, outlet=outlet)
+
+
+def _locked_circuit_of(outlet: PowerOutlet) -> None:
+    """Lock the circuit and rack an outlet draws from, so two connections cannot both take the last watts."""
+    circuit_id = outlet.pdu.power_circuit_id
+    if circuit_id is not None:
+        circuit = PowerCircuit.objects.select_for_update(of=("self",)).select_related("rack").get(pk=circuit_id)
+        if circuit.rack_id is not None:
+            Rack.objects.select_for_update().filter(pk=circuit.rack_id).first()
+        outlet.pdu.power_circuit = circuit
+
+
+def _locked_power_port(power_port: PowerPort) -> PowerPort:
+    return PowerPort.objects.select_for_update(of=("self",)).select_related("device__company").get(pk=power_port.pk)
+
+
+@transaction.atomic
+def power_port_create(
+    *,
+    device: Device,
+    name: str,
+    type: str = "",  # noqa: A002 - the field's name
+    maximum_draw_w: int | None = None,
+    allocated_draw_w: int = 0,
+) -> PowerPort:
+    """Add a power port (a PSU inlet) to ``device``."""
+    port = PowerPort(
+        device=device,
+        name=name.strip(),
+        type=type,
+        maximum_draw_w=maximum_draw_w,
+        allocated_draw_w=allocated_draw_w,
+    )
+    port.full_clean()
+    port.save()
+    return port
+
+
+@transaction.atomic
+def power_port_update(*, power_port: PowerPort, **fields) -> PowerPort:
+    """Change a power port; a plugged-in port's new allocated draw must fit its circuit, contract and rack."""
+    power_port = _locked_power_port(power_port)
+    for name, value in fields.items():
+        setattr(power_port, name, value)
+    power_port.full_clean()
+    outlet = (
+        PowerOutlet.objects.filter(power_port=power_port)
+        .select_related("pdu__power_circuit__rack", "pdu__power_circuit__company")
+        .first()
+    )
+    if outlet is not None:
+        _locked_circuit_of(outlet)
+        problems = power_draw_problems(power_port=power_port, outlet=outlet)
+        if problems:
+            raise ValidationError(problems)
+    power_port.save()
+    return power_port
+
+
+@transaction.atomic
+def power_port_connect(*, power_port: PowerPort, outlet: PowerOutlet) -> PowerOutlet:
+    """Plug ``power_port`` into a PDU ``outlet``.
+
+    Refused when the outlet powers another port, the port is plugged in elsewhere, or the draw would exceed
+    the circuit's usable capacity, the customer's contracted kW on it, or the rack's power budget.
+    """
+    outlet = (
+        PowerOutlet.objects.select_for_update(of=("self",))
+        .select_related("pdu__power_circuit__rack", "pdu__power_circuit__company", "power_port__device")
+        .get(pk=outlet.pk)
+    )
+    power_port = _locked_power_port(power_port)
+    if outlet.power_port_id == power_port.pk:
+        return outlet
+    _locked_circuit_of(outlet)
+    problems = power_connection_problems(power_port=power_port, outlet=outlet)
+    if problems:
+        raise ValidationError(problems)
+    outlet.power_port = power_port
+    outlet.full_clean()
+    outlet.save()
+    return outlet
+
+
+@transaction.atomic
+def power_port_disconnect(*, power_port: PowerPort) -> None:
+    """Unplug ``power_port`` from its outlet (nothing happens when it is not plugged in)."""
+    for outlet in PowerOutlet.objects.select_for_update().filter(power_port=power_port):
+        outlet.power_port = None
+        outlet.save()
+
+
 @transaction.atomic
 def power_circuit_allocate(*, circuit: PowerCircuit, company, kw: Decimal, rack: Rack | None = None) -> PowerCircuit:
     """Contract ``kw`` of ``circuit`` to ``company`` (feeding ``rack``).
 
     Refused when the circuit's usable capacity (80% of the breaker by default) or the rack's power budget
-    would be exceeded, or when the circuit already serves another customer.
+    would be exceeded, when the circuit already serves another customer, when less than the draw of the power
+    ports already connected to it is asked for, or when another party's equipment draws from it.
     """
     circuit = (
         PowerCircuit.objects.select_for_update(of=("self",))
@@ -365,6 +788,24 @@ def power_circuit_allocate(*, circuit: PowerCircuit, company, kw: Decimal, rack:
                 "amps": circuit.usable_amps,
                 "breaker": circuit.amperage,
                 "kw": kw,
+            }
+        )
+    connected = PowerPort.objects.filter(outlet__pdu__power_circuit=circuit)
+    connected_kw = _kw(connected.aggregate(total=Sum("allocated_draw_w"))["total"])
+    if kw < connected_kw:
+        raise ValidationError(
+            _("%(connected)s kW is connected to circuit %(circuit)s already; allocate at least that, not %(kw)s kW.")
+            % {"connected": connected_kw, "circuit": circuit, "kw": kw}
+        )
+    foreign = connected.exclude(device__company=company).select_related("device__company").first()
+    if foreign is not None:
+        raise ValidationError(
+            _("%(port)s of %(owner)s draws from circuit %(circuit)s; unplug it before allocating to %(company)s.")
+            % {
+                "port": foreign,
+                "owner": foreign.device.company or _("the datacenter"),
+                "circuit": circuit,
+                "company": company,
             }
         )
     if rack is not None:
@@ -403,48 +844,6 @@ def power_circuit_release(*, circuit: PowerCircuit) -> PowerCircuit:
     circuit.full_clean()
     circuit.save()
     return circuit
-
-
-def circuit_connected_watts(circuit: PowerCircuit) -> int:
-    """The typical draw of every device plugged into a PDU fed by ``circuit``."""
-    return (
-        PowerOutlet.objects.filter(pdu__power_circuit=circuit, device__isnull=False).aggregate(
-            total=Sum("device__device_type__power_draw_watts")
-        )["total"]
-        or 0
-    )
-
-
-@transaction.atomic
-def power_outlet_connect(*, outlet: PowerOutlet, device: Device) -> PowerOutlet:
-    """Plug ``device`` into a PDU outlet; refused when the outlet is taken or the circuit would be overloaded."""
-    outlet = (
-        PowerOutlet.objects.select_for_update(of=("self",))
-        .select_related("pdu__power_circuit", "device")
-        .get(pk=outlet.pk)
-    )
-    if outlet.device_id and outlet.device_id != device.pk:
-        raise ValidationError(
-            _("Outlet %(outlet)s already powers %(device)s.") % {"outlet": outlet, "device": outlet.device}
-        )
-    circuit = outlet.pdu.power_circuit
-    if circuit is not None:
-        circuit = PowerCircuit.objects.select_for_update().get(pk=circuit.pk)
-        watts = circuit_connected_watts(circuit) + device.device_type.power_draw_watts
-        if Decimal(watts) / 1000 > circuit.capacity_kw:
-            raise ValidationError(
-                _("Circuit %(circuit)s can carry %(capacity)s kW; with %(device)s it would draw %(kw)s kW.")
-                % {
-                    "circuit": circuit,
-                    "capacity": circuit.capacity_kw,
-                    "device": device,
-                    "kw": (Decimal(watts) / 1000).quantize(Decimal("0.01")),
-                }
-            )
-    outlet.device = device
-    outlet.full_clean()
-    outlet.save()
-    return outlet
 
 
 # --- secrets ---------------------------------------------------------------------------------------------

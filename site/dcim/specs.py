@@ -19,6 +19,7 @@ from dcim.models import (
     PowerCircuit,
     PowerOutlet,
     PowerPanel,
+    PowerPort,
     Rack,
     RackReservation,
     Room,
@@ -210,12 +211,24 @@ register(
 
 register(
     ModelSpec(
+        model=PowerPort,
+        list_display=("name", "device", "type", "allocated_draw_w", "maximum_draw_w", "outlet"),
+        search_fields=("name", "device__name"),
+        filter_fields=("type", "device"),
+        select_related=("device", "outlet__pdu"),
+        autocomplete_fields=("device",),
+        tenancy="device__company",
+    )
+)
+
+register(
+    ModelSpec(
         model=PowerOutlet,
-        list_display=("name", "pdu", "feed", "device"),
-        search_fields=("name", "pdu__name", "device__name"),
+        list_display=("name", "pdu", "feed", "power_port"),
+        search_fields=("name", "pdu__name", "power_port__device__name"),
         filter_fields=("feed",),
-        select_related=("pdu", "device"),
-        autocomplete_fields=("pdu", "device"),
+        select_related=("pdu", "power_port__device"),
+        autocomplete_fields=("pdu", "power_port"),
     )
 )
 

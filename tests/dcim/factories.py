@@ -11,7 +11,9 @@ from dcim.models import (
     Interface,
     Manufacturer,
     PowerCircuit,
+    PowerOutlet,
     PowerPanel,
+    PowerPort,
     Rack,
     RackReservation,
     Room,
@@ -93,6 +95,23 @@ def make_circuit(company=None, *, rack=None, amperage: int = 16, voltage: int = 
     )
 
 
+def make_power_port(device, name: str | None = None, *, watts: int = 300, **fields) -> PowerPort:
+    fields.setdefault("maximum_draw_w", watts)
+    return PowerPort.objects.create(
+        device=device, name=name or f"PSU{next(_numbers)}", allocated_draw_w=watts, **fields
+    )
+
+
+def make_pdu(circuit=None, *, name: str | None = None, outlets: int = 4, company=None) -> Device:
+    """A zero-U PDU fed by ``circuit`` with ``outlets`` outlets named 1..n."""
+    pdu = make_device(
+        company, name=name or f"pdu{next(_numbers)}", dtype=device_type("PDU 0U", u_height=0), power_circuit=circuit
+    )
+    for number in range(1, outlets + 1):
+        PowerOutlet.objects.create(pdu=pdu, name=str(number))
+    return pdu
+
+
 @register_factory(Rack)
 def rack_for(company) -> Rack:
     return make_rack(company)
@@ -111,6 +130,11 @@ def device_for(company) -> Device:
 @register_factory(Interface)
 def interface_for(company) -> Interface:
     return make_interface(make_device(company))
+
+
+@register_factory(PowerPort)
+def power_port_for(company) -> PowerPort:
+    return make_power_port(make_device(company), "PSU1")
 
 
 @register_factory(CrossConnect)

@@ -85,3 +85,69 @@ def test_power_report(acme, superuser, client_for):
     response = client_for(superuser).get(reverse("admin:dcim_powercircuit_power_report"))
     assert response.status_code == 200
     assert "Acme Hosting" in response.content.decode()
+
+
+# --- bulk actions on the changelists ---------------------------------------------------------------------
+
+
+def _run_action(client, url, action, objects, **fields):
+    from django.contrib.admin import helpers
+
+    data = {"action": action, helpers.ACTION_CHECKBOX_NAME: [obj.pk for obj in objects], "index": 0, **fields}
+    return client.post(url, data, follow=True)
+
+
+def test_device_bulk_actions_run_through_the_services(acme, superuser, client_for):
+    from dcim.choices import DeviceStatus
+
+    client = client_for(superuser)
+    url = reverse("admin:dcim_device_changelist")
+    page = client.get(url).content.decode()
+    assert "bulk_decommission" in page and 'name="tag"' in page and 'name="rack"' in page
+    first, second = make_device(acme, name="web01"), make_device(acme, name="web02")
+    response = _run_action(client, url, "bulk_set_status", [first, second], status=DeviceStatus.FAULTY)
+    assert "2 changed." in response.content.decode()
+    assert set(Device.objects.values_list("status", flat=True)) == {DeviceStatus.FAULTY}
+    rack = make_rack(acme, name="C07")
+    response = _run_action(client, url, "bulk_move", [first], rack=rack.pk)
+    assert Device.objects.get(pk=first.pk).rack == rack
+    response = _run_action(client, url, "bulk_add_tag", [first, second], tag="web")
+    assert Device.objects.filter(tags__name="web").count() == 2
+    response = _run_action(client, url, "bulk_set_status", [first])
+    assert "Choose the status to set beside the action." in response.content.decode()
+
+
+def test_device_bulk_refusal_names_the_collision_and_saves_nothing(acme, globex, superuser, client_for):
+    client = client_for(superuser)
+    rack = make_rack(acme, name="C01")
+    mine, theirs = make_device(acme, name="web01"), make_device(globex, name="globex1")
+    response = _run_action(client, reverse("admin:dcim_device_changelist"), "bulk_move", [mine, theirs], rack=rack.pk)
+    content = response.content.decode()
+    assert (
+        "Rack C01 belongs to Acme Hosting; globex1 is Globex&#x27;s." in content and "Nothing was changed." in content
+    )
+    assert not Device.objects.filter(rack=rack).exists()
+
+
+def test_decommission_action_is_refused_to_read_only_staff(acme, client_for):
+    from tests.accounts.factories import staff_member
+
+    reader = staff_member(roles=["Billing"], email="billing@serverstock.test")
+    device = make_device(acme, name="web01")
+    response = _run_action(client_for(reader), reverse("admin:dcim_device_changelist"), "bulk_decommission", [device])
+    assert response.status_code in (200, 403)
+    assert Device.objects.get(pk=device.pk).status != "decommissioned"
+
+
+def test_interface_bulk_enable_disable(acme, superuser, client_for):
+    from dcim.models import Interface
+    from tests.dcim.factories import make_interface
+
+    server = make_device(acme, name="web01")
+    interfaces = [make_interface(server, "eth0"), make_interface(server, "eth1")]
+    url = reverse("admin:dcim_interface_changelist")
+    client = client_for(superuser)
+    assert "2 changed." in _run_action(client, url, "bulk_disable", interfaces).content.decode()
+    assert not Interface.objects.filter(enabled=True).exists()
+    _run_action(client, url, "bulk_enable", interfaces[:1])
+    assert list(Interface.objects.filter(enabled=True)) == interfaces[:1]

@@ -4,7 +4,7 @@ import pytest
 import tablib
 
 from core.registry import resolved
-from dcim.models import Device, Rack
+from dcim.models import Device, PowerOutlet, PowerPort, Rack
 from dcim.selectors import server_stock
 from tests.dcim.factories import make_device, make_rack
 
@@ -17,9 +17,14 @@ def test_demo_datacenter_is_idempotent():
 
     load_accounts()
     load_datacenter()
-    counts = (Rack.objects.count(), Device.objects.count())
+    counts = (Rack.objects.count(), Device.objects.count(), PowerPort.objects.count())
+    plugged = PowerOutlet.objects.filter(power_port__isnull=False).count()
     load_datacenter()
-    assert (Rack.objects.count(), Device.objects.count()) == counts
+    assert (Rack.objects.count(), Device.objects.count(), PowerPort.objects.count()) == counts
+    assert PowerOutlet.objects.filter(power_port__isnull=False).count() == plugged
+    # Every switch in a datacenter rack and every server is fed from both feeds.
+    web = Device.objects.get(name="acme-web-1")
+    assert sorted(web.power_ports.values_list("outlet__pdu__name", flat=True)) == ["pdu-c01-a", "pdu-c01-b"]
     assert counts[0] == 12
     stock = {row["slug"]: row["available"] for row in server_stock()}
     assert stock == {"sm-e300-small": 3, "sm-2u-large": 1}

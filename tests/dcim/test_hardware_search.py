@@ -48,3 +48,28 @@ def test_empty_form_shows_no_results(superuser, client_for, hardware):
 def test_refused_to_staff_without_device_view(client_for):
     response = client_for(staff_member()).get(URL, {"q": "x"})
     assert response.status_code in (302, 403)
+
+
+def test_an_address_assigned_to_an_interface_finds_its_device(superuser, client_for, hardware):
+    import ipaddress
+
+    from django.utils import timezone
+
+    from ipam.addressing import to_hex
+    from ipam.models import Assignment
+    from tests.dcim.factories import make_interface
+
+    acme_server = hardware[0]
+    value = to_hex(ipaddress.ip_address("198.51.100.20"))
+    Assignment.objects.create(
+        network="198.51.100.20/32",
+        family=4,
+        start=value,
+        end=value,
+        interface=make_interface(acme_server, "eth0"),
+        started_at=timezone.now(),
+    )
+    client = client_for(superuser)
+    assert names(client.get(URL, {"ip": "198.51.100.20"})) == ["acme-web01"]
+    assert names(client.get(URL, {"q": "198.51.100.20"})) == ["acme-web01"]
+    assert names(client.get(URL, {"ip": "198.51.100.21"})) == []

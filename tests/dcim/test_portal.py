@@ -5,7 +5,15 @@ from django.urls import reverse
 
 from dcim import services
 from dcim.models import SecretReveal
-from tests.dcim.factories import cross_connect_for, make_circuit, make_device, make_rack
+from tests.dcim.factories import (
+    cross_connect_for,
+    make_circuit,
+    make_device,
+    make_interface,
+    make_pdu,
+    make_power_port,
+    make_rack,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +59,92 @@ def test_customer_reveals_root_password_of_own_server(acme, alice, client_for):
     assert SecretReveal.objects.filter(user=alice, as_customer=True).count() == 1
     refused = client.post(reverse("portal:device_reveal", args=[device.pk]), {"field": "snmp_community"})
     assert refused.status_code == 404
+
+
+# --- cables and power on the device page -----------------------------------------------------------------
+
+
+def _patched_server(acme, globex, *, interfaces: int = 2, suffix: str = ""):
+    """An Acme server: eth0 runs through two patch panels to a core switch, eth1 to a Globex box, PSU1 to a PDU."""
+    from dcim.choices import DeviceRole, InterfaceType
+    from dcim.models import CrossConnect
+
+    server = make_device(acme, name=f"acme-web{suffix}", rack=make_rack(acme), position=1)
+    switch = make_device(None, name=f"sw-core{suffix}", role=DeviceRole.SWITCH)
+    panels = []
+    for name in (f"pp-cage{suffix}", f"pp-mmr{suffix}"):
+        panel = make_device(None, name=name, role=DeviceRole.PATCH_PANEL)
+        rear = make_interface(panel, "rear1", type=InterfaceType.REAR_PORT)
+        make_interface(panel, "front1", type=InterfaceType.FRONT_PORT, rear_port=rear)
+        panels.append(panel)
+    cage, mmr = panels
+    services.cable_connect(a=make_interface(server, "eth0"), b=cage.interfaces.get(name="front1"), label=f"C-1{suffix}")
+    services.cable_connect(
+        a=cage.interfaces.get(name="rear1"), b=mmr.interfaces.get(name="rear1"), label=f"C-2{suffix}"
+    )
+    services.cable_connect(
+        a=mmr.interfaces.get(name="front1"), b=make_interface(switch, "Ethernet7"), label=f"C-3{suffix}"
+    )
+    services.cable_connect(
+        a=make_interface(server, "eth1"), b=make_interface(make_device(globex, name=f"globex-secret{suffix}"), "p1")
+    )
+    for number in range(2, interfaces):
+        services.cable_connect(
+            a=make_interface(server, f"eth{number}"), b=make_interface(switch, f"Ethernet{100 + number}")
+        )
+    CrossConnect.objects.create(
+        circuit_id=f"XC-ACME-1{suffix}",
+        company=acme,
+        a_rack=server.rack,
+        a_panel=cage,
+        a_port="front1",
+        z_party="Carrier One",
+    )
+    CrossConnect.objects.create(circuit_id=f"XC-GLOBEX-1{suffix}", company=globex, a_rack=server.rack, a_panel=cage)
+    pdu = make_pdu(make_circuit(), name=f"pdu-a01-a{suffix}", outlets=interfaces + 1)
+    for number in range(1, interfaces):
+        port = make_power_port(server, f"PSU{number}", watts=100)
+        services.power_port_connect(power_port=port, outlet=pdu.outlets.get(name=str(number)))
+    make_power_port(server, "PSU-spare", watts=0)
+    return server
+
+
+def test_device_page_traces_cables_and_power_without_other_companies(acme, globex, alice, client_for):
+    server = _patched_server(acme, globex)
+    content = client_for(alice).get(reverse("portal:device_detail", args=[server.pk])).content.decode()
+    assert "pp-cage</strong> front1" in content and "pp-mmr</strong> rear1" in content
+    assert "sw-core</strong> Ethernet7" in content
+    assert "Cross-connect XC-ACME-1" in content and "Carrier One" in content
+    assert "equipment of another party" in content
+    assert "globex-secret" not in content and "XC-GLOBEX-1" not in content
+    assert "pdu-a01-a outlet 1" in content and "PP-1/" in content and "Not plugged in" in content
+
+
+def test_device_page_queries_do_not_grow_with_interfaces_and_ports(acme, globex, alice, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(alice)
+    small = _patched_server(acme, globex, interfaces=2)
+    client.get(reverse("portal:device_detail", args=[small.pk]))  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("portal:device_detail", args=[small.pk])).status_code == 200
+    large = _patched_server(acme, globex, interfaces=12, suffix="-2")
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("portal:device_detail", args=[large.pk])).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_overview_and_rack_page_show_the_connected_draw_of_own_circuits(acme, alice, client_for):
+    from decimal import Decimal
+
+    rack = make_rack(acme, name="C01")
+    circuit = make_circuit(rack=rack)
+    services.power_circuit_allocate(circuit=circuit, company=acme, kw=Decimal("2.00"))
+    port = make_power_port(make_device(acme, name="acme-web"), "PSU1", watts=250)
+    services.power_port_connect(power_port=port, outlet=make_pdu(circuit).outlets.first())
+    client = client_for(alice)
+    overview = client.get(reverse("portal:network")).content.decode()
+    assert "<td>0.25 kW</td>" in overview and "<td>2.00 kW</td>" in overview
+    rack_page = client.get(reverse("portal:rack_detail", args=[rack.pk])).content.decode()
+    assert "0.25 kW connected" in rack_page

@@ -9,10 +9,18 @@ from django.db import connection
 from accounts.choices import CompanyRole
 from dcim import services
 from dcim.choices import DeviceStatus, RackFace, SecretField
-from dcim.models import Cable, Device, SecretReveal
+from dcim.models import Cable, Device, PowerOutlet, SecretReveal
 from dcim.selectors import server_stock
 from tests.accounts.factories import MembershipFactory, UserFactory, staff_member
-from tests.dcim.factories import device_type, make_circuit, make_device, make_interface, make_rack
+from tests.dcim.factories import (
+    device_type,
+    make_circuit,
+    make_device,
+    make_interface,
+    make_pdu,
+    make_power_port,
+    make_rack,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -158,15 +166,18 @@ def test_rack_power_budget_is_enforced(acme, globex):
 
 
 def test_outlet_refuses_overload(acme):
-    from dcim.models import PowerOutlet
-
     circuit = make_circuit(amperage=2, voltage=230)  # 0.37 kW usable
-    pdu = make_device(None, name="pdu1", power_circuit=circuit)
-    outlets = [PowerOutlet.objects.create(pdu=pdu, name=f"o{i}") for i in range(3)]
-    server = device_type("hungry", power_draw_watts=300)
-    services.power_outlet_connect(outlet=outlets[0], device=make_device(acme, dtype=server))
-    with pytest.raises(ValidationError, match="would draw 0.60 kW"):
-        services.power_outlet_connect(outlet=outlets[1], device=make_device(acme, dtype=server))
+    pdu = make_pdu(circuit, name="pdu1")
+    first, second = (make_power_port(make_device(acme, name=f"web0{n}"), "PSU1", watts=300) for n in (1, 2))
+    services.power_port_connect(power_port=first, outlet=pdu.outlets.get(name="1"))
+    with pytest.raises(ValidationError) as error:
+        services.power_port_connect(power_port=second, outlet=pdu.outlets.get(name="2"))
+    assert "Circuit PP-1/" in messages(
+        error.value
+    ) and "can carry 0.37 kW and 0.30 kW is connected already: web02 PSU1 (300 W) would take it to 0.60 kW" in messages(
+        error.value
+    )
+    assert not PowerOutlet.objects.filter(power_port=second).exists()
 
 
 # --- secrets ---------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.registry import generated_serializer, override
+from dcim import services
 from dcim.choices import DeviceRole
-from dcim.models import Device
+from dcim.models import Device, PowerOutlet
 
 
 @override(Device, "serializer")
@@ -25,3 +26,23 @@ class DeviceSerializer(generated_serializer(Device)):
                 % {"role": value, "roles": ", ".join(DeviceRole.values)}
             )
         return value
+
+
+@override(PowerOutlet, "serializer")
+class PowerOutletSerializer(generated_serializer(PowerOutlet)):
+    """Plugging a power port in through the API obeys the service's rules (double booking, power budgets)."""
+
+    class Meta(generated_serializer(PowerOutlet).Meta):
+        # The service's check names the outlet the port is plugged into; the bare unique check would not.
+        extra_kwargs = {"power_port": {"validators": []}}
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        port = attrs.get("power_port", getattr(self.instance, "power_port", None))
+        pdu = attrs.get("pdu", getattr(self.instance, "pdu", None))
+        if port is not None and pdu is not None:
+            outlet = PowerOutlet(pk=getattr(self.instance, "pk", None), pdu=pdu, name=attrs.get("name", ""))
+            problems = services.power_connection_problems(power_port=port, outlet=outlet)
+            if problems:
+                raise serializers.ValidationError({"power_port": problems})
+        return attrs

@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core.tenancy import for_user
-from dcim import services
+from dcim import selectors, services
 from dcim.choices import CUSTOMER_REVEALABLE_SECRETS, RackFace, SecretField
 from dcim.elevation import rack_elevation_svg
 from dcim.models import CrossConnect, Device, PowerCircuit, Rack
@@ -24,7 +24,7 @@ def network(request, membership):
         "racks": _scoped(Rack, request, membership).select_related("site", "room"),
         "devices": _scoped(Device, request, membership).select_related("device_type", "company", "rack", "site"),
         "cross_connects": _scoped(CrossConnect, request, membership).select_related("a_rack", "z_rack"),
-        "circuits": _scoped(PowerCircuit, request, membership).select_related("panel", "rack"),
+        "circuits": _scoped(PowerCircuit, request, membership).select_related("panel", "rack").with_connected_draw(),
     }
     return render(request, "portal/network/overview.html", context)
 
@@ -45,7 +45,10 @@ def rack_detail(request, pk, membership):
         "front": mark_safe(rack_elevation_svg(rack, face=RackFace.FRONT, visible_ids=visible_ids, link=link)),  # noqa: S308
         "rear": mark_safe(rack_elevation_svg(rack, face=RackFace.REAR, visible_ids=visible_ids, link=link)),  # noqa: S308
         "devices": devices.filter(rack=rack).select_related("device_type").order_by("-position"),
-        "circuits": _scoped(PowerCircuit, request, membership).filter(rack=rack).select_related("panel"),
+        "circuits": _scoped(PowerCircuit, request, membership)
+        .filter(rack=rack)
+        .select_related("panel")
+        .with_connected_draw(),
     }
     return render(request, "portal/network/rack_detail.html", context)
 
@@ -62,10 +65,13 @@ def _device(request, membership, pk) -> Device:
     return device
 
 
-def _device_context(device, request) -> dict:
+def _device_context(device, request, membership) -> dict:
+    interfaces = list(device.interfaces.order_by("name"))
+    connections = selectors.interface_connections(interfaces=interfaces, company_id=membership.company_id)
     return {
         "device": device,
-        "interfaces": device.interfaces.order_by("name"),
+        "interfaces": [(interface, connections[interface.pk]) for interface in interfaces],
+        "power_ports": selectors.device_power_connections(device=device, company_id=membership.company_id),
         "revealable": [
             (value, label)
             for value, label in SecretField.choices
@@ -77,7 +83,7 @@ def _device_context(device, request) -> dict:
 @member_required("technical")
 def device_detail(request, pk, membership):
     device = _device(request, membership, pk)
-    return render(request, "portal/network/device_detail.html", _device_context(device, request))
+    return render(request, "portal/network/device_detail.html", _device_context(device, request, membership))
 
 
 @member_required("technical")
@@ -91,5 +97,8 @@ def device_reveal(request, pk, membership):
     value = services.device_secret_reveal(
         device=device, field=field, user=request.user, ip_address=request.META.get("REMOTE_ADDR")
     )
-    context = {**_device_context(device, request), "revealed": {"label": SecretField(field).label, "value": value}}
+    context = {
+        **_device_context(device, request, membership),
+        "revealed": {"label": SecretField(field).label, "value": value},
+    }
     return render(request, "portal/network/device_detail.html", context)
