@@ -238,6 +238,27 @@ WIPE_CHECKLIST = {
 
 
 @transaction.atomic
+def server_hold_for_wipe(*, device: Device, reason: str = "") -> Device:
+    """A rented server whose service has ended: taken from its customer at once and staged until the wipe.
+
+    The customer no longer sees it (portal, secrets, graphs follow the device's company) and it does not count
+    in stock until :func:`server_return_to_stock`; the history keeps who had it and why it was taken back.
+    """
+    device = Device.objects.select_for_update().get(pk=device.pk)
+    if device.ownership != Ownership.DATACENTER:
+        raise ValidationError(
+            _("%(device)s belongs to its customer; only our own servers are taken back for a wipe.")
+            % {"device": device}
+        )
+    device.company = None
+    device.status = DeviceStatus.STAGED
+    device._change_reason = reason or "service ended: held for wipe"
+    device.full_clean()
+    device.save()
+    return device
+
+
+@transaction.atomic
 def server_return_to_stock(*, device: Device, checklist: dict[str, bool], new_ipmi_password: str = "") -> Device:
     """Resale: after a customer cancels, a rented server comes back into inventory once wiped.
 

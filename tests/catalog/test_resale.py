@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog import services
@@ -54,6 +55,10 @@ def test_scheduled_cancellation_puts_the_server_through_the_wipe_then_back_in_st
     release = service.events.get(kind=ServiceEventKind.RELEASE)
     assert "Waiting for wipe and return to stock: rent-01" in release.reason
     assert not _in_stock(server) and server_stock() == []
+    # Taken from the customer at once (no portal access, no secret reveal), staged until the wipe.
+    server.refresh_from_db()
+    assert (server.company, server.status) == (None, DeviceStatus.STAGED)
+    assert not Device.objects.filter(company=service.company).exists()
 
     # Part of the checklist: saved, the server still waits.
     returned = services.server_return_check(server_return=returned, checklist={"disks_wiped": True}, actor=support)
@@ -122,3 +127,14 @@ def test_admin_wipe_checklist_page(rented, support, client):
     assert returned.status == ServerReturnStatus.RETURNED
     service_page = client.get(f"/admin/catalog/service/{service.pk}/change/").content.decode()
     assert "Servers going back to stock" in service_page and "rent-01" in service_page
+
+
+def test_customer_loses_the_server_and_its_secrets_when_the_service_ends(rented, support, alice, client_for):
+    service, server = rented
+    client = client_for(alice)
+    page = reverse("portal:device_detail", args=[server.pk])
+    reveal = reverse("portal:device_reveal", args=[server.pk])
+    assert client.get(page).status_code == 200
+    services.service_cancel(service=service, actor=support)
+    assert client.get(page).status_code == 404
+    assert client.post(reveal, {"field": "root_password"}).status_code == 404

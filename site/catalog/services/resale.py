@@ -1,6 +1,7 @@
 """Rented servers back into the resale flow: a cancelled service's datacenter-owned servers wait for their wipe
-(a ``ServerReturn``), and once staff have ticked every item of DCIM's wipe checklist they go back to stock
-through ``dcim.services.server_return_to_stock`` (which clears the secrets; the device history keeps who had it).
+(a ``ServerReturn``; DCIM takes each server from the customer at once and stages it), and once staff have ticked
+every item of DCIM's wipe checklist they go back to stock through ``dcim.services.server_return_to_stock`` (which
+clears the secrets; the device history keeps who had it).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def _open_server_returns(service: Service, *, reason: str) -> tuple[list[str], l
     the same machine, say); a server already waiting for this service is not opened twice (a termination after
     the cancellation). Returns the names of the servers now waiting and of those kept for other services.
     """
+    from dcim import services as dcim_services
     from dcim.choices import Ownership
 
     devices = list(
@@ -49,6 +51,8 @@ def _open_server_returns(service: Service, *, reason: str) -> tuple[list[str], l
             continue
         if device.pk not in already:
             _save(ServerReturn(device=device, service=service, company_id=service.company_id, description=reason[:200]))
+            # The customer loses the server (and its secrets) now, not when the wipe is done.
+            dcim_services.server_hold_for_wipe(device=device, reason=f"{service}: {reason}"[:100])
         waiting.append(str(device))
     return waiting, kept
 
