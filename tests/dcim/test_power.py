@@ -202,3 +202,17 @@ def test_api_refuses_plugging_a_port_in_twice(acme, superuser, client_for):
     assert response.status_code == 400
     assert "web01 PSU1 is already plugged into outlet pdu-a 1." in str(response.json())
     assert PowerOutlet.objects.get(pk=outlet.pk).power_port is None
+
+
+def test_api_refuses_raising_a_plugged_in_ports_draw_over_the_circuit(acme, superuser, client_for):
+    pdu = make_pdu(make_circuit(), name="pdu-a")  # 16 A at 230 V, 80 % usable: 2.944 kW
+    port = make_power_port(make_device(acme, name="web01"), "PSU1", watts=100, maximum_draw_w=5000)
+    services.power_port_connect(power_port=port, outlet=pdu.outlets.get(name="1"))
+    client = client_for(superuser)
+    url = f"/api/dcim/power-ports/{port.pk}/"
+    response = client.patch(url, {"allocated_draw_w": 4000}, content_type="application/json")
+    assert response.status_code == 400
+    assert "can carry" in str(response.json()["allocated_draw_w"])
+    assert PowerPort.objects.get(pk=port.pk).allocated_draw_w == 100
+    assert client.patch(url, {"allocated_draw_w": 250}, content_type="application/json").status_code == 200
+    assert PowerPort.objects.get(pk=port.pk).allocated_draw_w == 250

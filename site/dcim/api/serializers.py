@@ -6,7 +6,7 @@ from rest_framework import serializers
 from core.registry import generated_serializer, override
 from dcim import services
 from dcim.choices import DeviceRole
-from dcim.models import Device, PowerOutlet
+from dcim.models import Device, PowerOutlet, PowerPort
 
 
 @override(Device, "serializer")
@@ -45,4 +45,24 @@ class PowerOutletSerializer(generated_serializer(PowerOutlet)):
             problems = services.power_connection_problems(power_port=port, outlet=outlet)
             if problems:
                 raise serializers.ValidationError({"power_port": problems})
+        return attrs
+
+
+@override(PowerPort, "serializer")
+class PowerPortSerializer(generated_serializer(PowerPort)):
+    """A plugged-in port's new allocated draw must fit its circuit, contract and rack, as in the service."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        outlet = getattr(self.instance, "outlet", None) if self.instance is not None else None
+        if outlet is not None and "allocated_draw_w" in attrs:
+            port = PowerPort(
+                pk=self.instance.pk,
+                device=attrs.get("device", self.instance.device),
+                name=attrs.get("name", self.instance.name),
+                allocated_draw_w=attrs["allocated_draw_w"],
+            )
+            problems = services.power_draw_problems(power_port=port, outlet=outlet)
+            if problems:
+                raise serializers.ValidationError({"allocated_draw_w": problems})
         return attrs
