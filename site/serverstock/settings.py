@@ -354,3 +354,16 @@ CMS_CLIENT_IP_HEADER = os.environ.get("CMS_CLIENT_IP_HEADER", "")
 # Monitoring: where collectors write RRD files (the portal reads them for graphs) and the NOC's alert address.
 MONITORING_RRD_DIR = Path(os.environ.get("RRD_DIR") or VAR_DIR / "rrd")
 MONITORING_NOC_EMAIL = os.environ.get("MONITORING_NOC_EMAIL", "noc@serverstock.example")
+
+# Billing policy (billing/conf.py documents each and its default). Days are comma-separated; "off" disables.
+if os.environ.get("BILLING_REMINDER_DAYS_BEFORE"):
+    BILLING_REMINDER_DAYS_BEFORE = tuple(int(day) for day in env_list("BILLING_REMINDER_DAYS_BEFORE", []))
+if os.environ.get("BILLING_REMINDER_DAYS_AFTER"):
+    BILLING_REMINDER_DAYS_AFTER = tuple(int(day) for day in env_list("BILLING_REMINDER_DAYS_AFTER", []))
+if os.environ.get("BILLING_SUSPEND_AFTER_DAYS"):
+    _suspend = os.environ["BILLING_SUSPEND_AFTER_DAYS"]
+    BILLING_SUSPEND_AFTER_DAYS = None if _suspend == "off" else int(_suspend)
+if os.environ.get("BILLING_LATE_FEE", "off") != "off":  # "fixed:25.00" or "percent:1.5"
+    _kind, _, _amount = os.environ["BILLING_LATE_FEE"].partition(":")
+    BILLING_LATE_FEE = {"kind": _kind, "amount": _amount}
+BILLING_LATE_FEE_AFTER_DAYS = int(os.environ.get("BILLING_LATE_FEE_AFTER_DAYS", "7"))
