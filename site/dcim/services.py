@@ -358,7 +358,7 @@ def device_bulk_move(*, devices, site, rack: Rack | None = None) -> int:
     Refused when the rack is not in the site, or belongs to a customer other than a device's.
     """
     if rack is not None:
-        rack = Rack.objects.select_for_update().select_related("company", "site").get(pk=rack.pk)
+        rack = Rack.objects.select_for_update(of=("self",)).select_related("company", "site").get(pk=rack.pk)
         if rack.site_id != site.pk:
             raise ValidationError(
                 _("Rack %(rack)s is in %(rack_site)s, not in %(site)s.")
