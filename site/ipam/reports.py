@@ -5,6 +5,11 @@ customer reassignments behind it). IPv4 is counted in addresses, IPv6 in /64 sub
 subnet or address counted once, ``querysets.ipv6_usage``, the same figures as the admin's bars). A constant
 number of queries whatever the size (all prefixes, held address counts grouped by prefix, the IPv6 figures),
 then prefix sums in Python, so a /8 with 50,000 prefixes stays a matter of seconds.
+
+The admin page shows a page at a time instead: ``aggregate_rows()``, ``prefix_queryset()`` with
+``prefix_row()`` and ``reassignment_queryset()`` with ``reassignment_row()`` give the same rows with the same
+figures, computed in SQL for only the rows asked for (correlated subqueries), so a page costs a constant number
+of queries and never builds the 300,000 rows of a large report.
 """
 
 from __future__ import annotations
