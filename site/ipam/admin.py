@@ -212,7 +212,7 @@ class PrefixAdmin(AddButtonsMixin, GeneratedPrefixAdmin):
             "customer": customer,
             "prefix_page": prefixes,
             "prefix_links": _page_links(request, "prefix_page", prefixes),
-            "prefix_rows": [reports.prefix_row(values) for values in prefixes.object_list],
+            "prefix_rows": reports.prefix_rows(prefixes.object_list),
             "reassignment_page": reassignments,
             "reassignment_links": _page_links(request, "reassignment_page", reassignments),
             "reassignment_rows": [reports.reassignment_row(values) for values in reassignments.object_list],

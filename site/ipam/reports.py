@@ -7,7 +7,7 @@ number of queries whatever the size (all prefixes, held address counts grouped b
 then prefix sums in Python, so a /8 with 50,000 prefixes stays a matter of seconds.
 
 The admin page shows a page at a time instead: ``aggregate_rows()``, ``prefix_queryset()`` with
-``prefix_row()`` and ``reassignment_queryset()`` with ``reassignment_row()`` give the same rows with the same
+``prefix_rows()`` and ``reassignment_queryset()`` with ``reassignment_row()`` give the same rows with the same
 figures, computed in SQL for only the rows asked for (correlated subqueries), so a page costs a constant number
 of queries and never builds the 300,000 rows of a large report.
 """
@@ -334,27 +334,42 @@ _PREFIX_PAGE_COLUMNS = (
 
 
 def prefix_queryset(*, aggregate_id: int | None = None, company_id: int | None = None) -> QuerySet:
-    """The prefix rows of ``utilisation_rows()`` as a lazy, sliceable values queryset, optionally of one aggregate
-    or of the blocks assigned to one customer; ``prefix_row()`` turns each into a report row.
+    """The pks of the prefix rows of ``utilisation_rows()``, in report order, optionally of one aggregate or of
+    the blocks assigned to one customer: a lazy, sliceable queryset to paginate, a page of which
+    ``prefix_rows()`` turns into report rows.
 
-    Every figure is a correlated subquery (``ipv4_usage``, ``ipv6_usage``), so a slice of 100 rows costs one
-    query at any size. Ordered as the report lists them (aggregates never overlap, so the order by address is
-    the order by aggregate), with the pk last for stable pages.
+    Plain pks, so skipping to page 200 reads an index rather than working out the figures of every row before
+    it. Ordered as the report lists them (aggregates never overlap, so the order by address is the order by
+    aggregate), with the pk last for stable pages.
     """
     prefixes = Prefix.objects.all()
     if aggregate_id is not None:
         prefixes = prefixes.filter(aggregate_id=aggregate_id)
     if company_id is not None:
         prefixes = prefixes.filter(company_id=company_id)
-    return (
-        prefixes.order_by("family", "network_start", "prefix_length", "pk")
+    return prefixes.order_by("family", "network_start", "prefix_length", "pk").values_list("pk", flat=True)
+
+
+def prefix_rows(pks: Iterable[int]) -> list[UtilisationRow]:
+    """The report rows of the prefixes ``pks`` (a page: a few hundred at most), in that order, in one query.
+
+    Every figure is a correlated subquery (``ipv4_usage``, ``ipv6_usage``) evaluated for these rows only, so a
+    page costs the same at any size.
+    """
+    pks = list(pks)
+    if not pks:
+        return []
+    found = {
+        values[0]: prefix_row(values[1:])
+        for values in Prefix.objects.filter(pk__in=pks)
         .annotate(**ipv4_usage(), **ipv6_usage())
-        .values_list(*_PREFIX_PAGE_COLUMNS)
-    )
+        .values_list("pk", *_PREFIX_PAGE_COLUMNS)
+    }
+    return [found[pk] for pk in pks if pk in found]
 
 
 def prefix_row(values: tuple) -> UtilisationRow:
-    """One prefix row of the report from a values tuple of ``prefix_queryset()``."""
+    """One prefix row of the report from the values (``_PREFIX_PAGE_COLUMNS``) ``prefix_rows()`` reads."""
     (
         prefix,
         family,

@@ -67,7 +67,7 @@ def test_query_level_rows_have_the_reports_figures(report_data, globex):
     grow(globex, 3)
     full = reports.utilisation_rows()
     assert reports.aggregate_rows() == [row for row in full if row.level == "aggregate"]
-    paged = [reports.prefix_row(values) for values in reports.prefix_queryset()]
+    paged = reports.prefix_rows(reports.prefix_queryset())
     assert paged == [row for row in full if row.level == "prefix"]
     assert [reports.reassignment_row(values) for values in reports.reassignment_queryset()] == (
         reports.reassignment_rows()
@@ -144,7 +144,7 @@ def test_filters_by_aggregate_and_customer(report_data, acme, globex, noc_user, 
     documentation = Aggregate.objects.get(prefix="192.0.2.0/24")
     html = client.get(URL, {"aggregate": documentation.pk}).content.decode()
     shown = [cells(row)[0] for row in table_rows(html, "arin-prefixes")]
-    assert shown == [row[0] for row in reports.prefix_queryset(aggregate_id=documentation.pk)]
+    assert shown == [row.prefix for row in reports.prefix_rows(reports.prefix_queryset(aggregate_id=documentation.pk))]
     assert shown and all(prefix.startswith("192.0.2.") for prefix in shown)
     networks = [cells(row)[4] for row in table_rows(html, "arin-reassignments")]
     assert networks and all(network.startswith("192.0.2.") for network in networks)
