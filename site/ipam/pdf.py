@@ -1,7 +1,9 @@
 """The ARIN report as PDF: the report's own rows (``ipam.reports``) in an HTML template, rendered by WeasyPrint.
 
-Same approach as invoice PDFs (``billing.pdf``). The figures are exactly those of the CSV files and the admin
-page, because all three are made from ``reports.utilisation_rows()`` and ``reports.reassignment_rows()``.
+Same approach as invoice PDFs (``billing.pdf``). The figures are exactly those of the CSV files, both made from
+``reports.utilisation_rows()`` and ``reports.reassignment_rows()``, and of the admin page, which reads a page at a
+time through the query-level variants beside them (``reports.aggregate_rows``, ``prefix_queryset``,
+``reassignment_queryset``; ``tests/ipam/test_report_page.py`` holds them equal).
 WeasyPrint costs roughly half a second of CPU per page, so a request renders at most ``PDF_MAX_ROWS`` rows
 (a few dozen pages); larger reports are written offline with ``manage.py ipam_arin_report --pdf``.
 """

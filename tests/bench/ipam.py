@@ -9,6 +9,8 @@ same run:
   few hundred held records on the small data set;
 * adding a /16 with its 65,534 address records through ``services.prefix_add`` (what the admin's button and
   the API call), against adding a /24 on the same full database, per record;
+* the ARIN report's admin page (first page of each table, then page 200 of the prefixes, then one customer),
+  against its first page on the small data set: its query count must not grow;
 * the ARIN report (utilisation rows, reassignment rows, both CSV files) over everything, against the same on
   the small data set. (Its PDF is not rendered at this size: some 8,000 pages at ~0.5 s each; the admin
   refuses it above ``ipam.pdf.PDF_MAX_ROWS`` and points at the CSV files and ``ipam_arin_report --pdf``.)
@@ -319,6 +321,36 @@ def report_over_everything():
     return len(utilisation), len(reassignments)
 
 
+def admin_report_pages():
+    """A signed-in superuser's GETs of the ARIN report page: name -> callable returning the response."""
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.urls import reverse
+
+    from accounts.models import Company, User
+
+    setup_test_environment()  # the test client's host name
+    admin = User.objects.filter(email="bench@serverstock.test").first() or User.objects.create_superuser(
+        email="bench@serverstock.test", password="bench-password"
+    )
+    client = Client()
+    client.force_login(admin)
+    url = reverse("admin:ipam_arin_report")
+    # The small set's block holder: a prefix row and reassignments at both sizes (an empty page costs no query).
+    customer = Company.objects.get(name="Customer 001")
+
+    def get(**query):
+        response = client.get(url, query)
+        assert response.status_code == 200, response.status_code
+        return response
+
+    return {
+        "ARIN report page, first page": lambda: get(),
+        "ARIN report page, prefix page 200": lambda: get(prefix_page=200),
+        "ARIN report page, one customer": lambda: get(customer=customer.pk),
+    }
+
+
 def measure_once(function):
     """Wall time and query count of a single call (for writes and very long reads)."""
     from django.db import connection
@@ -351,6 +383,11 @@ def main() -> None:
     small_search = harness.measure(lambda: selectors.ip_search(lookup_address))
     small_free = harness.measure(lambda: services.next_free_ip(prefix=quiet))
     small_report_seconds, small_report_queries, small_rows = measure_once(report_over_everything)
+    page_requests = admin_report_pages()
+    small_pages = {}
+    for name, function in page_requests.items():
+        function()  # the session, compiled templates
+        small_pages[name] = harness.measure(function, repeat=3)
     assert str(services.next_free_ip(prefix=quiet)) == "44.2.1.45", services.next_free_ip(prefix=quiet)
 
     load_seconds, counts = harness.timed(lambda: load_bulk(companies))
@@ -390,6 +427,14 @@ def main() -> None:
         f"(x{(add_16_seconds / 65_534) / (add_24_seconds / 254):.2f})",
     )
 
+    pages = {}
+    for name, function in page_requests.items():
+        function()
+        pages[name] = harness.measure(function, repeat=3)
+        report.row(name, *pages[name], reference=small_pages[name], reference_label="small set")
+    html = page_requests["ARIN report page, first page"]().content.decode()
+    report.note("  page size", f"{len(html) / 1024:.0f} KiB of HTML (the full report has ~313,000 rows)")
+
     report_seconds, report_queries, rows = measure_once(report_over_everything)
     report.row(
         "ARIN report over everything",
@@ -409,6 +454,7 @@ def main() -> None:
         ("status lookup", state, small_state),
         ("search", search, small_search),
         ("next free", free, small_free),
+        *((name, pages[name], small_pages[name]) for name in pages),
     ):
         if big[1] != small[1]:
             problems.append(f"{label}: {big[1]} queries against {small[1]} on the small set")
