@@ -18,9 +18,10 @@ import asyncio
 import logging
 
 from pyasn1.codec.ber import decoder
+from pyasn1.type import univ
 from pysnmp.entity.rfc3413 import cmdgen
 from pysnmp.hlapi.v3arch.asyncio.cmdgen import LCD, VB_PROCESSOR
-from pysnmp.proto import rfc1902, rfc1905
+from pysnmp.proto import rfc1905
 from pysnmp.proto.api import v2c
 from pysnmp.proto.mpmod.rfc2576 import SnmpV2cMessageProcessingModel
 
@@ -34,7 +35,7 @@ from collector.ber import (
 )
 
 log = logging.getLogger("collector.lean")
-LEAN_ATTRIBUTE = "_collector_lean_varbinds"
+LEAN_ATTRIBUTE = "_collector_lean_response"
 LEAN_REQUEST = "_collector_lean_request"
 # Wire request-ids of lean requests awaiting an answer; a request that is never answered leaves its id
 # behind, so the oldest are forgotten beyond this bound (far more than the requests in flight).
@@ -49,12 +50,12 @@ def plain_value(value):
         return NO_SUCH_INSTANCE
     if isinstance(value, rfc1905.NoSuchObject):
         return NO_SUCH_OBJECT
-    if isinstance(value, rfc1902.ObjectIdentifier):
+    if isinstance(value, univ.ObjectIdentifier):
         return tuple(value)
-    if isinstance(value, rfc1902.OctetString | rfc1902.IpAddress | rfc1902.Opaque):
-        return value.asOctets()
-    if isinstance(value, rfc1902.Null):
+    if isinstance(value, univ.Null):  # before OctetString: pyasn1's Null is one
         return None
+    if isinstance(value, univ.OctetString):  # also IpAddress and Opaque
+        return value.asOctets()
     return int(value)
 
 
@@ -98,7 +99,7 @@ class LeanV2cMessageProcessingModel(SnmpV2cMessageProcessingModel):
             return super().prepare_data_elements(snmpEngine, transportDomain, transportAddress, wholeMsg)
         elements = super().prepare_data_elements(snmpEngine, transportDomain, transportAddress, lean.head)
         pdu = elements[7]
-        setattr(pdu, LEAN_ATTRIBUTE, lean.varbinds)
+        setattr(pdu, LEAN_ATTRIBUTE, lean)
         self.lean_messages += 1
         if self.verify:
             self._verify(wholeMsg, lean.varbinds)
@@ -132,11 +133,14 @@ class LeanBulkCommandGenerator(cmdgen.BulkCommandGeneratorSingleRun):
         if PDU is None:
             callback(errorIndication, 0, 0, [], context)
             return
-        varbinds = getattr(PDU, LEAN_ATTRIBUTE, None)
-        if varbinds is None:
-            varbinds = plain_varbinds(v2c.apiPDU.get_varbinds(PDU))
         status = v2c.apiPDU.get_error_status(PDU)
-        index = v2c.apiPDU.get_error_index(PDU, muteErrors=True)
+        lean = getattr(PDU, LEAN_ATTRIBUTE, None)
+        if lean is None:
+            varbinds = plain_varbinds(v2c.apiPDU.get_varbinds(PDU))
+            index = int(v2c.apiPDU.get_error_index(PDU, muteErrors=True))
+        else:
+            varbinds = lean.varbinds
+            index = min(lean.error_index, len(varbinds))  # as pysnmp's muteErrors does
         callback(errorIndication, status, index, varbinds, context)
 
 
