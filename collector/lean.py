@@ -79,9 +79,10 @@ class LeanV2cMessageProcessingModel(SnmpV2cMessageProcessingModel):
         self.mismatches: list[tuple[bytes, object, object]] = []
         self._pending: dict[int, None] = {}
 
-    def prepare_outgoing_message(self, snmpEngine, *args):  # noqa: N803
-        prepared = super().prepare_outgoing_message(snmpEngine, *args)
-        pdu = args[9]
+    def prepare_outgoing_message(self, snmpEngine, *args, **kwargs):  # noqa: N803
+        prepared = super().prepare_outgoing_message(snmpEngine, *args, **kwargs)
+        # pysnmp passes (transportDomain, ..., pduVersion, pdu, expectResponse, sendPduHandle): pdu is the 10th.
+        pdu = kwargs["pdu"] if "pdu" in kwargs else args[9]
         if getattr(pdu, LEAN_REQUEST, False):
             if len(self._pending) >= PENDING_KEPT:
                 for request_id in list(self._pending)[: PENDING_KEPT // 10]:
