@@ -24,6 +24,8 @@ class Config:
     concurrency: int = 200
     # Rows asked per GETBULK (at least): more means fewer round trips; see SnmpClient.
     max_repetitions: int = 25
+    # Decode SNMPv2c responses with the lean decoder (collector.lean) instead of pysnmp's generic one.
+    lean_decode: bool = True
     # Missed polls in a row before a device is reported unreachable.
     down_after: int = 3
     # Seconds between target refreshes from the portal.
@@ -45,6 +47,7 @@ class Config:
             "rrd_step": int(env.get("RRD_STEP") or cls.rrd_step),
             "concurrency": int(env.get("COLLECTOR_CONCURRENCY", cls.concurrency)),
             "max_repetitions": int(env.get("COLLECTOR_MAX_REPETITIONS", cls.max_repetitions)),
+            "lean_decode": env.get("COLLECTOR_LEAN_DECODE", "1").strip().lower() not in ("0", "false", "no", "off"),
             "down_after": int(env.get("COLLECTOR_DOWN_AFTER", cls.down_after)),
             "targets_every": float(env.get("COLLECTOR_TARGETS_EVERY", cls.targets_every)),
             "flush_every": float(env.get("COLLECTOR_FLUSH_EVERY", cls.flush_every)),

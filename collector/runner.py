@@ -79,7 +79,9 @@ class Collector:
         portal: PortalClient | None = None,
     ):
         self.config = config
-        self.client = client or SnmpClient(concurrency=config.concurrency, max_repetitions=config.max_repetitions)
+        self.client = client or SnmpClient(
+            concurrency=config.concurrency, max_repetitions=config.max_repetitions, lean_decode=config.lean_decode
+        )
         self.writer = writer or RrdWriter(
             config.rrd_dir, rrdcached_address=config.rrdcached_address, step=config.rrd_step
         )

@@ -1,7 +1,10 @@
 """SNMP polling with pysnmp 7 (asyncio): one engine, GETBULK table walks, v2c and v3 (SHA/AES).
 
-Responses are requested with ``lookupMib=False``, so varbinds come back as plain ``(ObjectName, value)``
-pairs and are decoded here by OID prefix: no MIB resolution on the hot path.
+Responses are requested with ``lookupMib=False`` and handled as plain ``(oid tuple, value)`` pairs (int, bytes,
+OID tuple, None or one of :mod:`collector.ber`'s exception markers), decoded here by OID prefix: no MIB
+resolution on the hot path. With ``lean_decode`` (the default) the varbinds of SNMPv2c GETBULK responses are
+decoded by :mod:`collector.lean` instead of pysnmp's generic pyasn1 decoder; pysnmp still sends, retries,
+checks the community and matches the request-id, and SNMPv3 stays on its generic path.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from pysnmp.hlapi.v3arch.asyncio import (
     usmNoPrivProtocol,
 )
 from pysnmp.proto.rfc1902 import Integer32
-from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
+
+from collector import lean
+from collector.ber import SnmpException
 
 SYS_UPTIME = (1, 3, 6, 1, 2, 1, 1, 3)
 SYS_NAME_0 = "1.3.6.1.2.1.1.5.0"
@@ -153,21 +158,27 @@ class DiscoveredInterface:
 
 
 def _is_end(value) -> bool:
-    return isinstance(value, EndOfMibView | NoSuchObject | NoSuchInstance)
+    return isinstance(value, SnmpException)
 
 
 def _plain(value):
-    """A pyasn1 value as int or str."""
-    if value.__class__.__name__ == "OctetString" or hasattr(value, "asOctets"):
-        return value.asOctets().decode("utf-8", errors="replace")
-    return int(value)
+    """A plain varbind value (see the module docstring) as int or str."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, tuple):
+        return ".".join(str(arc) for arc in value)
+    return value
 
 
 class SnmpClient:
     """One SNMP engine shared by every poll of the process; concurrency bounded by a semaphore."""
 
-    def __init__(self, *, concurrency: int = 200, max_repetitions: int = 25):
+    def __init__(
+        self, *, concurrency: int = 200, max_repetitions: int = 25, lean_decode: bool = True, verify_lean: bool = False
+    ):
         self.engine = SnmpEngine()
+        # The lean v2c decoder (collector.lean); ``verify_lean`` checks each lean decode against pysnmp's (tests).
+        self.lean_model = lean.install(self.engine, verify=verify_lean) if lean_decode else None
         self.semaphore = asyncio.Semaphore(concurrency)
         self.max_repetitions = max_repetitions
         self._transports: dict[tuple[str, int, float, int], UdpTransportTarget] = {}
@@ -215,7 +226,7 @@ class SnmpClient:
             raise SnmpError(str(error))
         if status:
             raise SnmpError(str(status))
-        value = varbinds[0][1]
+        value = lean.plain_value(varbinds[0][1])
         return None if _is_end(value) else _plain(value)
 
     async def set_integer(self, target: Target, oid: str, value: int) -> None:
@@ -255,16 +266,22 @@ class SnmpClient:
                 request.insert(0, self._request_object(scalar))
                 non_repeaters = 1
             async with self.semaphore:
-                error, status, _index, varbinds = await bulk_cmd(
-                    self.engine,
-                    auth,
-                    transport,
-                    ContextData(),
-                    non_repeaters,
-                    self.max_repetitions,
-                    *request,
-                    lookupMib=False,
-                )
+                if self.lean_model is not None:
+                    error, status, _index, varbinds = await lean.bulk(
+                        self.engine, auth, transport, ContextData(), non_repeaters, self.max_repetitions, request
+                    )
+                else:
+                    error, status, _index, varbinds = await bulk_cmd(
+                        self.engine,
+                        auth,
+                        transport,
+                        ContextData(),
+                        non_repeaters,
+                        self.max_repetitions,
+                        *request,
+                        lookupMib=False,
+                    )
+                    varbinds = lean.plain_varbinds(varbinds)
             if error:
                 raise SnmpError(str(error))
             if status:
@@ -272,7 +289,7 @@ class SnmpClient:
             count += len(varbinds)
             if non_repeaters:
                 name, value = varbinds[0]
-                if tuple(name)[: len(scalar)] == scalar and not _is_end(value):
+                if name[: len(scalar)] == scalar and not _is_end(value):
                     scalar_value = _plain(value)
                 varbinds = varbinds[1:]
             first = False
@@ -282,7 +299,7 @@ class SnmpClient:
                 column = active[position % width]
                 if column in finished:
                     continue
-                oid = tuple(name)
+                oid = name
                 prefix = columns[column]
                 if _is_end(value) or oid[: len(prefix)] != prefix or len(oid) != len(prefix) + 1:
                     finished.add(column)

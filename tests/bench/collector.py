@@ -176,7 +176,9 @@ def worker(shard_index: int, shard_count: int, devices: list[dict], rrd_dir: str
             rrdcached_address=cached,
             shard=Shard(shard_index, shard_count),
         )
-        collector = Collector(config, client=SnmpClient(concurrency=config.concurrency))
+        # COLLECTOR_LEAN_DECODE=0 measures pysnmp's generic decode path for comparison.
+        lean_decode = Config.from_env().lean_decode
+        collector = Collector(config, client=SnmpClient(concurrency=config.concurrency, lean_decode=lean_decode))
         collector.apply_targets({"devices": devices})
         loop = asyncio.get_running_loop()
 
@@ -188,7 +190,7 @@ def worker(shard_index: int, shard_count: int, devices: list[dict], rrd_dir: str
         # Warm-up: discovery, first sample, RRD files created (not measured).
         await cycle()
         last_end = [int(time.time())]
-        connection.send(("ready", type(loop).__module__, len(collector.devices)))
+        connection.send(("ready", type(loop).__module__, len(collector.devices), lean_decode))
         while True:
             command, repetitions, seconds = await loop.run_in_executor(None, connection.recv)
             if command == "stop":
@@ -247,6 +249,7 @@ class Workers:
         ready = [connection.recv() for connection in self.connections]
         self.loop = ready[0][1]
         self.devices_per_process = [item[2] for item in ready]
+        self.lean_decode = ready[0][3]
 
     def run(self, *, repetitions: int, seconds: float) -> dict:
         for connection in self.connections:
@@ -368,7 +371,10 @@ def main() -> int:
 
         progress("collector warm-up (discovery, RRD files)")
         workers = Workers(devices, workdir / "rrd", cached)
-        setup_label = f"{workers.loop.split('.')[0]}, rrd {'via rrdcached' if cached else 'direct'}"
+        setup_label = (
+            f"{workers.loop.split('.')[0]}, rrd {'via rrdcached' if cached else 'direct'}, "
+            f"v2c decode {'lean' if workers.lean_decode else 'pysnmp generic'}"
+        )
         results = {}
         for repetitions in (25, PORTS + 1):
             progress(f"collector: one cycle, max-repetitions {repetitions}")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from collector.simulate import V3User, prepare_data_dir, start_agent
+from collector.simulate import V3User, prepare_data_dir, snmpd_executable, start_agent, start_snmpd
 from collector.snmp import Target
 
 V3_USER = V3User(name="collector", auth_key="authpass123", priv_key="privpass123")
@@ -13,6 +13,16 @@ def snmp_agent(tmp_path_factory):
     """A 48-port switch (fixtures/snmp/switch48) answering v2c ``public`` and v3 SHA/AES; stopped by PID."""
     data_dir = prepare_data_dir(tmp_path_factory.mktemp("snmpsim"))
     agent = start_agent(data_dir, users=[V3_USER], log_path=data_dir / "snmpsim.log")
+    yield agent
+    agent.stop()
+
+
+@pytest.fixture(scope="session")
+def snmpd_agent(tmp_path_factory):
+    """snmpd as a 48-port switch (fixtures/snmp/snmpd.conf: v2c ``public``, v3 SHA/AES); stopped by PID."""
+    if snmpd_executable() is None:
+        pytest.skip("Net-SNMP snmpd is not installed (Debian package snmpd, in the Makefile's DEB_PACKAGES)")
+    agent = start_snmpd(tmp_path_factory.mktemp("snmpd"), user=V3_USER)
     yield agent
     agent.stop()
 

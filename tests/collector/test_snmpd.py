@@ -8,22 +8,12 @@ import pytest
 
 from collector.config import Config
 from collector.runner import Collector
-from collector.simulate import V3User, snmpd_executable, start_snmpd
+from collector.simulate import V3User
 from collector.snmp import SnmpClient, Target
 
 pytestmark = pytest.mark.slow
 V3_USER = V3User(name="collector", auth_key="authpass123", priv_key="privpass123")
 IF_OPER_STATUS = "1.3.6.1.2.1.2.2.1.8"
-
-
-@pytest.fixture(scope="session")
-def snmpd_agent(tmp_path_factory):
-    """snmpd as a 48-port switch (v2c ``public``, v3 SHA/AES); stopped by PID."""
-    if snmpd_executable() is None:
-        pytest.skip("Net-SNMP snmpd is not installed (Debian package snmpd, in the Makefile's DEB_PACKAGES)")
-    agent = start_snmpd(tmp_path_factory.mktemp("snmpd"), user=V3_USER)
-    yield agent
-    agent.stop()
 
 
 @pytest.fixture
