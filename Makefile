@@ -9,12 +9,13 @@ PYTHON ?= $(shell for candidate in python3 python3.14 python3.13 python3.12; do 
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml package.json | cksum | cut -d' ' -f1)
 # Debian packages: rrdtool's binding builds against librrd-dev; WeasyPrint needs pango; browser tests use
 # Debian's chromium (Playwright never downloads one); snmpd and openipmi are the simulated devices;
-# snmp (Net-SNMP's tools) is the collector benchmark's reference.
+# snmp (Net-SNMP's tools) is the collector benchmark's reference; nodejs (with npm) installs the front-end
+# libraries of package.json into node_modules/, served under /static/vendor/.
 DEB_PACKAGES := build-essential python3-dev python3-venv pkg-config librrd-dev rrdtool rrdcached libpango-1.0-0 libpangoft2-1.0-0 \
-	fonts-dejavu-core chromium poppler-utils snmpd snmp openipmi ipmitool
+	fonts-dejavu-core chromium poppler-utils snmpd snmp openipmi ipmitool nodejs
 PYTEST_ARGS ?=
 
 .PHONY: run test lint bench bench-collector deps install migrate demo check-deploy clean
@@ -61,6 +62,14 @@ deps:
 			echo "Missing Debian packages. Run:"; echo "  sudo apt-get install -y $$missing"; exit 1; \
 		fi; \
 	fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian package: npm"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; \
+		else \
+			echo "npm is missing. Run:"; echo "  sudo apt-get install -y npm"; exit 1; \
+		fi; \
+	fi
 
 install: $(STAMP)
 
@@ -70,8 +79,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock
+	npm install --silent --no-audit --no-fund --no-package-lock --ignore-scripts --omit=dev
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
 clean:
-	rm -rf $(VENV) var/static
+	rm -rf $(VENV) var/static node_modules

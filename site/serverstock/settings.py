@@ -220,7 +220,17 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "site" / "static"]
+NODE_MODULES = BASE_DIR / "node_modules"
+# Front-end libraries from npm (package.json; the Makefile installs them), served under /static/vendor/<name>/.
+VENDOR_STATIC = {
+    "xterm": NODE_MODULES / "@xterm" / "xterm",
+    "xterm-addon-fit": NODE_MODULES / "@xterm" / "addon-fit",
+    "axe-core": NODE_MODULES / "axe-core",
+}
+STATICFILES_DIRS = [
+    BASE_DIR / "site" / "static",
+    *((f"vendor/{name}", path) for name, path in VENDOR_STATIC.items() if path.is_dir()),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
