@@ -156,10 +156,8 @@ class Stack:
         self.ports.setdefault("nginx_http", free_port())
         return self.ports["nginx_https"]
 
-    def start_nginx(self, *, http_upstream: str, ws_upstream: str) -> int:
-        subprocess.run(
-            [str(ROOT / "deploy" / "selfsigned-cert"), str(self.tls), "localhost"], check=True, capture_output=True
-        )
+    def write_nginx_config(self, *, http_upstream: str, ws_upstream: str) -> Path:
+        """deploy/nginx.conf.template filled in (as the nginx image's envsubst does), inside a minimal nginx.conf."""
         self.reserve_nginx_ports()
         https_port, http_port = self.ports["nginx_https"], self.ports["nginx_http"]
         values = {
@@ -183,6 +181,14 @@ class Stack:
             "  client_body_temp_path body; proxy_temp_path proxy; fastcgi_temp_path fastcgi;\n"
             "  uwsgi_temp_path uwsgi; scgi_temp_path scgi;\n  include serverstock.conf;\n}\n"
         )
+        return prefix
+
+    def start_nginx(self, *, http_upstream: str, ws_upstream: str) -> int:
+        subprocess.run(
+            [str(ROOT / "deploy" / "selfsigned-cert"), str(self.tls), "localhost"], check=True, capture_output=True
+        )
+        https_port = self.reserve_nginx_ports()
+        prefix = self.write_nginx_config(http_upstream=http_upstream, ws_upstream=ws_upstream)
         log = self.tmp / "nginx.log"
         with open(log, "ab") as output:
             popen = subprocess.Popen(
