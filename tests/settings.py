@@ -39,3 +39,6 @@ if REDIS_URL:
 WHITENOISE_AUTOREFRESH = True
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405 - tasks run inline in tests
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Connections close after each request in tests, as before production kept them open: live servers and socket
+# threads would otherwise hold test-database connections past their test.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
