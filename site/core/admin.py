@@ -1,9 +1,18 @@
-"""The admin base class every generated admin derives from: unfold, import-export and history in one."""
+"""The admin base class every generated admin derives from: unfold, import-export and history in one.
+
+It writes only through the services the model's spec names (:mod:`core.writes`): the add form calls
+``spec.create``, the change form ``spec.update`` with the changed fields, deletion ``spec.delete``. Without a
+service the page is read-only (no add button, a disabled change form, no delete). A service's
+``ValidationError`` comes back as form errors on the same page (or a message for deletions), nothing saved.
+"""
 
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
@@ -12,8 +21,138 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.sites import UnfoldAdminSite
 
+from core import writes
 
-class SpecModelAdmin(SimpleHistoryAdmin, ModelAdmin, ImportExportModelAdmin):
+
+class ServiceRefused(Exception):
+    """A service refused an admin write; carries its ValidationError back to the view that shows it."""
+
+    def __init__(self, error: ValidationError):
+        super().__init__(error)
+        self.error = error
+
+
+class SpecWritesMixin:
+    """The admin's write paths, each through the spec's named service (see the module docstring)."""
+
+    spec = None
+
+    def _service(self, kind: str):
+        return getattr(self.spec, kind, None) if self.spec is not None else None
+
+    def has_add_permission(self, request):
+        addable = self.spec is None or (self.spec.create is not None and self.spec.admin_addable)
+        return addable and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return (self.spec is None or self.spec.delete is not None) and super().has_delete_permission(request, obj)
+
+    def _updatable(self) -> bool:
+        return self.spec is None or self.spec.update is not None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_service_refusal", None)
+        if (obj is None or self._updatable()) and refusal is None:
+            return form
+        read_only = obj is not None and not self._updatable()
+
+        class ServiceForm(form):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, **form_kwargs)
+                if read_only:
+                    for field in self.fields.values():
+                        field.disabled = True
+
+            def _post_clean(self):
+                super()._post_clean()
+                if refusal is not None:
+                    writes.form_errors(self, refusal)
+
+        ServiceForm.__name__ = form.__name__
+        return ServiceForm
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and not self._updatable():
+            context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        """Create or update through the spec's service; copy what it saved back onto ``obj`` for the admin."""
+        if self.spec is None:
+            return super().save_model(request, obj, form, change)
+        service = self._service("update" if change else "create")
+        if service is None:
+            raise PermissionDenied
+        try:
+            if change:
+                fields = writes.writable_fields(self.model, form.cleaned_data, form.changed_data)
+                current = self.model._default_manager.get(pk=obj.pk)
+                saved = writes.update(self.spec, instance=current, fields=fields, actor=request.user)
+            else:
+                fields = writes.writable_fields(self.model, form.cleaned_data)
+                saved = writes.create(self.spec, fields=fields, actor=request.user)
+        except ValidationError as error:
+            raise ServiceRefused(error) from error
+        adopt(obj, saved if isinstance(saved, self.model) else obj)
+
+    def save_related(self, request, form, formsets, change):
+        """Many-to-many fields went to the service with the other fields; inline formsets still save here."""
+        if self.spec is None:
+            return super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        if self.spec is None:
+            return super().delete_model(request, obj)
+        if self.spec.delete is None:
+            raise PermissionDenied
+        try:
+            writes.delete(self.spec, instance=obj, actor=request.user)
+        except ValidationError as error:
+            raise ServiceRefused(error) from error
+
+    def delete_queryset(self, request, queryset):
+        if self.spec is None:
+            return super().delete_queryset(request, queryset)
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:
+            # The service's transaction rolled back; render the same form again with its errors.
+            request._service_refusal = refused.error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ServiceRefused as refused:
+            self.message_user(request, writes.error_text(refused.error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except ServiceRefused as refused:
+            self.message_user(request, writes.error_text(refused.error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def adopt(obj, saved) -> None:
+    """Make the admin's ``obj`` the row the service saved (the admin goes on to log and redirect with it)."""
+    opts = obj._meta
+    for field in opts.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+class SpecModelAdmin(SpecWritesMixin, SimpleHistoryAdmin, ModelAdmin, ImportExportModelAdmin):
     """Base of generated admins; app overrides subclass the generated class, never this one directly."""
 
     import_form_class = ImportForm

@@ -60,6 +60,14 @@ class ModelSpec:
     tenancy: str | None = None
     # Whether customers may create/change through the API (staff always go by their model permissions).
     customer_writable: bool = False
+    # Whether customers may create (POST) through the API, the service checking their role and company.
+    customer_creatable: bool = False
+    # The services that write the model (core.writes): none named means read-only in the admin and API.
+    create: Callable | None = None  # service(**fields) -> instance
+    update: Callable | None = None  # service(<instance_arg>=obj, **changed_fields) -> instance
+    delete: Callable | None = None  # service(<instance_arg>=obj)
+    # The keyword update/delete receive the instance under; default the model's lower-case name.
+    instance_arg: str | None = None
     # Secret fields never leave through export or API.
     secret_fields: Sequence[str] = ()
     # Choice fields shown as coloured badges: field name -> {value: colour}.
@@ -80,6 +88,11 @@ class ModelSpec:
     @property
     def is_customer_visible(self) -> bool:
         return self.tenancy is not None
+
+    @property
+    def is_read_only(self) -> bool:
+        """Whether the spec names no write service (the generated admin and API then only read)."""
+        return self.create is None and self.update is None and self.delete is None
 
     def plain_fields(self) -> list[str]:
         """Concrete, non-secret field names, in declaration order."""
@@ -271,8 +284,6 @@ def generated_admin(model: type[models.Model]) -> type:
         attributes["ordering"] = list(spec.ordering)
     if not spec.importable:
         attributes["has_import_permission"] = lambda self, request: False
-    if not spec.admin_addable:
-        attributes["has_add_permission"] = lambda self, request, obj=None: False
     return type(f"{model.__name__}Admin", (SpecModelAdmin,), attributes)
 
 
