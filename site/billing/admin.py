@@ -299,7 +299,7 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
         """Check the invoice can be sent, then hand it to a worker (rendering the PDF may take a second)."""
         from django_q.tasks import async_task
 
-        from billing.emails import invoice_recipients
+        from billing.services.emails import invoice_recipients
 
         if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
             self.message_user(

@@ -490,7 +490,7 @@ class BillingRunRecord(TimestampedModel):
     """One billed month of the recurring run: when it was last run to the end and what it made in total.
 
     The next run reads the latest record to find months whose runs were missed (the machine was down) and
-    bills them first (``billing.runs``); a run for one company only does not count as the month's run.
+    bills them first (``billing.services.runs``); a run for one company only does not count as the month's run.
     """
 
     period_start = models.DateField(_("period start"))

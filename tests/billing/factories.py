@@ -66,7 +66,7 @@ def make_card(company) -> StoredCard:
 
 @register_factory(InvoiceEmail)
 def make_invoice_email(company) -> InvoiceEmail:
-    from billing.emails import invoice_email_send
+    from billing.services.emails import invoice_email_send
 
     if not services.billing_profile_for(company=company).recipients:
         services.billing_profile_update(company=company, billing_email=f"billing-{company.pk}@example.test")
@@ -90,7 +90,7 @@ def make_usage_charge(company) -> Charge:
 @register_factory(NonPaymentSuspension)
 def make_suspension(company) -> NonPaymentSuspension:
     """A service of ``company`` suspended because its invoice is long overdue."""
-    from billing.overdue import services_suspend_for_non_payment
+    from billing.services.overdue import services_suspend_for_non_payment
     from tests.catalog.factories import active_service
 
     service = active_service(company, label="Overdue cabinet")

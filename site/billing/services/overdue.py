@@ -82,7 +82,7 @@ def reminder_due(invoice: Invoice, *, today: date, sent: set[str]) -> tuple[str,
 
 def reminders_send(*, today: date) -> int:
     """Send the reminders due ``today``; returns how many went out."""
-    from billing.emails import reminder_send
+    from billing.services.emails import reminder_send
 
     steps = reminder_steps()
     if not steps:
