@@ -20,37 +20,19 @@ from unfold.admin import TabularInline
 from unfold.decorators import action, display
 
 from billing import services
-from billing.choices import UNPAID_STATUSES, InvoiceStatus, LineKind, PaymentMethod
+from billing.choices import UNPAID_STATUSES, InvoiceStatus, PaymentMethod
 from billing.downloads import invoice_pdf_response
 from billing.models import (
-    Adjustment,
     BillingProfile,
-    BillingRunRecord,
     Charge,
-    CreditApplication,
-    CreditNote,
     Invoice,
     InvoiceEmail,
     InvoiceLine,
-    InvoiceNumberSequence,
-    InvoicePDF,
-    NonPaymentSuspension,
-    Payment,
-    PaymentAllocation,
 )
 from billing.money import ZERO
 from core.registry import generated_admin, override
 
 MONEY = DecimalField(max_digits=16, decimal_places=4)
-
-
-class NeverDeleted:
-    """Billing records are never deleted, not even by superusers: a wrong invoice is voided and reissued, a
-    wrong payment or charge is answered with a credit note or an adjustment. Removes the delete button, the
-    delete view and the "delete selected" bulk action."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _error_text(error) -> str:
@@ -167,7 +149,7 @@ GeneratedInvoiceAdmin = generated_admin(Invoice)
 
 
 @override(Invoice, "admin")
-class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
+class InvoiceAdmin(GeneratedInvoiceAdmin):
     form = InvoiceAdminForm
     inlines = [InvoiceLineInline, InvoiceEmailInline]
     readonly_fields = (
@@ -213,42 +195,6 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
     @display(description=_("balance due"))
     def balance_column(self, obj):
         return obj.balance_due
-
-    # Saving: a new invoice is a draft made by the service; new lines go through invoice_add_line.
-    def save_model(self, request, obj, form, change):
-        if not change:
-            created = services.invoice_create_draft(
-                company=obj.company,
-                period_start=obj.period_start,
-                period_end=obj.period_end,
-                description=obj.description,
-            )
-            obj.pk = created.pk
-            obj._state.adding = False
-            obj.refresh_from_db()
-            return
-        if obj.is_editable:
-            super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not InvoiceLine:
-            return super().save_formset(request, form, formset, change)
-        for line_form in formset.forms:
-            if line_form.instance.pk or not line_form.has_changed() or not line_form.cleaned_data:
-                continue
-            data = line_form.cleaned_data
-            try:
-                services.invoice_add_line(
-                    invoice=form.instance,
-                    description=data["description"],
-                    quantity=data.get("quantity") or Decimal("1"),
-                    unit_price=data.get("unit_price") or ZERO,
-                    kind=data.get("kind") or LineKind.MANUAL_CHARGE,
-                    period_start=data.get("period_start"),
-                    period_end=data.get("period_end"),
-                )
-            except ValidationError as error:
-                self.message_user(request, _error_text(error), messages.ERROR)
 
     # -- permissions of the actions (plain names: unfold's checks must not query the database) -------------
 
@@ -544,28 +490,5 @@ GeneratedChargeAdmin = generated_admin(Charge)
 
 
 @override(Charge, "admin")
-class ChargeAdmin(NeverDeleted, GeneratedChargeAdmin):
+class ChargeAdmin(GeneratedChargeAdmin):
     fields = ("company", "title", "quantity", "unit_price", "taxable", "description")
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        created = services.charge_add(
-            company=obj.company,
-            title=obj.title,
-            quantity=obj.quantity,
-            unit_price=obj.unit_price,
-            taxable=obj.taxable,
-            actor=request.user,
-        )
-        obj.pk = created.pk
-        obj._state.adding = False
-        obj.refresh_from_db()
-
-
-# The other billing records have no hand-written admin: hand back the generated one without deletion.
-for _model in (InvoiceLine, Payment, PaymentAllocation, CreditNote, CreditApplication, Adjustment, InvoicePDF,
-               InvoiceNumberSequence, BillingRunRecord, InvoiceEmail, NonPaymentSuspension):  # fmt: skip
-    override(_model, "admin")(
-        type(f"{_model.__name__}Admin", (NeverDeleted, generated_admin(_model)), {"__module__": __name__})
-    )

@@ -182,39 +182,6 @@ class ServiceAdmin(generated_admin(Service)):
             fields += ["company", "plan", "quantity", "price_override", "order"]
         return fields
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        data = form.cleaned_data
-        created = services.service_create(
-            company=data["company"],
-            plan=data["plan"],
-            quantity=data["quantity"],
-            label=data.get("label", ""),
-            price_override=data.get("price_override"),
-            contract_start=data.get("contract_start"),
-            term_months=data.get("term_months"),
-            notes=data.get("notes", ""),
-            order=data.get("order"),
-            actor=request.user,
-        )
-        obj.pk = created.pk
-        obj._state.adding = False
-        obj.refresh_from_db()
-
-    def save_related(self, request, form, formsets, change):
-        """Resources go through the service, which checks they belong to the customer and logs the change."""
-        data = form.cleaned_data
-        wanted = {name: list(data.get(name) or ()) for name in services.RESOURCE_FIELDS if name in data}
-        if "options" in data:
-            form.instance.options.set(data["options"])
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
-        try:
-            services.service_set_resources(service=form.instance, actor=request.user, **wanted)
-        except ValidationError as error:
-            self.message_user(request, _error_text(error), messages.ERROR)
-
     def _lifecycle(self, request, object_id, call, done, form_class=None, title="", submit=""):
         service = Service.objects.get(pk=object_id)
         url = reverse("admin:catalog_service_change", args=[object_id])

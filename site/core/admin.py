@@ -6,6 +6,7 @@ service the page is read-only (no add button, a disabled change form, no delete)
 ``ValidationError`` comes back as form errors on the same page (or a message for deletions), nothing saved.
 """
 
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
@@ -22,6 +23,7 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.sites import UnfoldAdminSite
 
 from core import writes
+from core.registry import get_spec
 
 
 class ServiceRefused(Exception):
@@ -77,6 +79,15 @@ class SpecWritesMixin:
             context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def service_fields(self, request, form, change: bool) -> dict:
+        """What the service receives from the form: the model's fields among the form's (changed) data.
+
+        An override maps a form whose fields are not the model's (Django's user creation form's passwords).
+        """
+        names = form.changed_data if change else None
+        service = self._service("update" if change else "create")
+        return writes.writable_fields(self.model, form.cleaned_data, names, service)
+
     def save_model(self, request, obj, form, change):
         """Create or update through the spec's service; copy what it saved back onto ``obj`` for the admin."""
         if self.spec is None:
@@ -84,34 +95,57 @@ class SpecWritesMixin:
         service = self._service("update" if change else "create")
         if service is None:
             raise PermissionDenied
-        try:
+        fields = self.service_fields(request, form, change)
+        with refusals_as_form_errors():
             if change:
-                fields = writes.writable_fields(self.model, form.cleaned_data, form.changed_data)
                 current = self.model._default_manager.get(pk=obj.pk)
                 saved = writes.update(self.spec, instance=current, fields=fields, actor=request.user)
             else:
-                fields = writes.writable_fields(self.model, form.cleaned_data)
                 saved = writes.create(self.spec, fields=fields, actor=request.user)
-        except ValidationError as error:
-            raise ServiceRefused(error) from error
         adopt(obj, saved if isinstance(saved, self.model) else obj)
 
     def save_related(self, request, form, formsets, change):
-        """Many-to-many fields went to the service with the other fields; inline formsets still save here."""
+        """Many-to-many fields went to the service with the other fields; inline rows go through their own."""
         if self.spec is None:
             return super().save_related(request, form, formsets, change)
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        """Each inline row through the services of its model's spec (refused when it names none)."""
+        spec = get_spec(formset.model)
+        if self.spec is None or spec is None:
+            return super().save_formset(request, form, formset, change)
+        parent = {formset.fk.name: form.instance} if getattr(formset, "fk", None) is not None else {}
+        deleted = set(formset.deleted_forms)
+        # What formset.save() would have recorded, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        with refusals_as_form_errors():
+            for row in formset.forms:
+                instance = row.instance
+                if row in deleted:
+                    if instance.pk is not None:
+                        _require(spec.delete)
+                        writes.delete(spec, instance=instance, actor=request.user)
+                        formset.deleted_objects.append(instance)
+                elif instance.pk is None and row.has_changed():
+                    _require(spec.create)
+                    fields = {**writes.writable_fields(formset.model, row.cleaned_data, service=spec.create), **parent}
+                    formset.new_objects.append(writes.create(spec, fields=fields, actor=request.user))
+                elif instance.pk is not None and row.has_changed():
+                    _require(spec.update)
+                    fields = writes.writable_fields(formset.model, row.cleaned_data, row.changed_data, spec.update)
+                    current = formset.model._default_manager.get(pk=instance.pk)
+                    saved = writes.update(spec, instance=current, fields=fields, actor=request.user)
+                    formset.changed_objects.append((saved, row.changed_data))
 
     def delete_model(self, request, obj):
         if self.spec is None:
             return super().delete_model(request, obj)
         if self.spec.delete is None:
             raise PermissionDenied
-        try:
+        with refusals_as_form_errors():
             writes.delete(self.spec, instance=obj, actor=request.user)
-        except ValidationError as error:
-            raise ServiceRefused(error) from error
 
     def delete_queryset(self, request, queryset):
         if self.spec is None:
@@ -141,6 +175,20 @@ class SpecWritesMixin:
         except ServiceRefused as refused:
             self.message_user(request, writes.error_text(refused.error), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+@contextmanager
+def refusals_as_form_errors():
+    """Turn a service's ValidationError into :class:`ServiceRefused`, which the admin's views show."""
+    try:
+        yield
+    except ValidationError as error:
+        raise ServiceRefused(error) from error
+
+
+def _require(service) -> None:
+    if service is None:
+        raise PermissionDenied
 
 
 def adopt(obj, saved) -> None:

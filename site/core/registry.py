@@ -68,6 +68,9 @@ class ModelSpec:
     delete: Callable | None = None  # service(<instance_arg>=obj)
     # The keyword update/delete receive the instance under; default the model's lower-case name.
     instance_arg: str | None = None
+    # Rows customers never see, whatever the company (lookups excluded by core.tenancy.for_user for them):
+    # ``{"status": "draft"}`` hides draft invoices, ``{"is_internal": True}`` internal notes.
+    hidden_from_customers: dict[str, Any] = field(default_factory=dict)
     # Secret fields never leave through export or API.
     secret_fields: Sequence[str] = ()
     # Choice fields shown as coloured badges: field name -> {value: colour}.
@@ -116,6 +119,28 @@ def register(spec: ModelSpec) -> ModelSpec:
         raise ValueError(f"{spec.label} is declared twice.")
     _SPECS[spec.model] = spec
     return spec
+
+
+def autodiscover() -> None:
+    """Import every app's ``specs.py``, then the modules each names in its ``OVERRIDES`` tuple.
+
+    Overrides of the API, resources and filtersets (``@override`` classes outside ``admin.py``) are registered
+    here, explicitly and after every spec exists, rather than by an import at the bottom of a specs module. An
+    import error in any of them fails startup loudly.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    modules = [
+        import_module(f"{config.name}.specs")
+        for config in apps.get_app_configs()
+        if module_has_submodule(config.module, "specs")
+    ]
+    for module in modules:
+        for name in getattr(module, "OVERRIDES", ()):
+            import_module(name)
 
 
 def get_spec(model: type[models.Model]) -> ModelSpec | None:

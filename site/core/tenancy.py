@@ -37,12 +37,16 @@ def tenancy_path(model: type[models.Model]) -> str | None:
 
 
 def scope_to_companies(queryset: QuerySet, company_ids) -> QuerySet:
-    """Narrow ``queryset`` to rows that belong to ``company_ids``."""
-    path = tenancy_path(queryset.model)
+    """Narrow ``queryset`` to rows that belong to ``company_ids``, without the rows customers never see."""
+    spec = get_spec(queryset.model)
+    path = spec.tenancy if spec else None
     if path is None:
         return queryset.none()
     lookup = f"{path}__in" if path else "pk__in"
-    return queryset.filter(**{lookup: list(company_ids)})
+    queryset = queryset.filter(**{lookup: list(company_ids)})
+    if spec.hidden_from_customers:
+        queryset = queryset.exclude(**spec.hidden_from_customers)
+    return queryset
 
 
 def for_user(model_or_queryset, user, *, company=None, staff_scope: bool = True) -> QuerySet:

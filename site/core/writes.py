@@ -60,9 +60,15 @@ def model_field_names(model: type[models.Model]) -> frozenset[str]:
     return frozenset(f.name for f in fields if f.editable and not f.auto_created)
 
 
-def writable_fields(model: type[models.Model], values: dict, names: Iterable[str] | None = None) -> dict:
-    """``values`` narrowed to the model's fields (and to ``names`` if given); querysets become lists."""
+def writable_fields(
+    model: type[models.Model], values: dict, names: Iterable[str] | None = None, service: Callable | None = None
+) -> dict:
+    """``values`` narrowed to the model's fields and to what ``service`` names as parameters (a form's or
+    serializer's own fields, such as a ticket's first ``body``), and to ``names`` if given; querysets become
+    lists."""
     allowed = model_field_names(model)
+    if service is not None:
+        allowed = allowed | (_parameters(service)[0] - {"actor"})
     wanted = allowed if names is None else allowed & set(names)
     return {
         name: list(value) if isinstance(value, models.QuerySet) else value

@@ -27,11 +27,14 @@ from billing.services.common import SEQUENCE_DEFAULTS
 from billing.services.credits import credit_note_apply, credit_note_issue
 from billing.services.emails import invoice_email_send, invoice_recipients, reminder_send
 from billing.services.invoices import (
+    EDITABLE_DRAFT_FIELDS,
     _recompute_totals,
     invoice_add_line,
     invoice_create_draft,
     invoice_finalise,
+    invoice_line_add,
     invoice_reissue,
+    invoice_update,
     invoice_void,
     invoices_mark_overdue,
 )
@@ -50,7 +53,12 @@ from billing.services.overdue import (
 )
 from billing.services.payments import payment_record
 from billing.services.pdfs import invoice_pdf_render, invoice_pdf_store
-from billing.services.profiles import billing_profile_for, billing_profile_update
+from billing.services.profiles import (
+    PROFILE_FIELDS,
+    billing_profile_change,
+    billing_profile_for,
+    billing_profile_update,
+)
 from billing.services.runs import (
     PERIOD_MONTHS,
     PERIOD_NAMES,
@@ -62,8 +70,12 @@ from billing.services.runs import (
     plan_period_containing,
     proration,
 )
+from billing.services.taxes import taxrate_create, taxrate_delete, taxrate_update
 
 __all__ = [
+    "taxrate_create",
+    "taxrate_delete",
+    "taxrate_update",
     "DueLine",
     "LATE_FEE_SOURCE",
     "NON_PAYMENT",
@@ -74,7 +86,9 @@ __all__ = [
     "SEQUENCE_DEFAULTS",
     "_recompute_totals",
     "adjustment_add",
+    "billing_profile_change",
     "billing_profile_for",
+    "PROFILE_FIELDS",
     "billing_profile_update",
     "billing_run",
     "card_remove",
@@ -85,6 +99,9 @@ __all__ = [
     "credit_note_apply",
     "credit_note_issue",
     "invoice_add_line",
+    "invoice_line_add",
+    "invoice_update",
+    "EDITABLE_DRAFT_FIELDS",
     "invoice_charge_card",
     "invoice_create_draft",
     "invoice_email_send",

@@ -26,6 +26,7 @@ from billing.money import ZERO, line_amounts
 from billing.services.common import _today
 from billing.services.numbering import _next_number
 from billing.services.profiles import billing_profile_for
+from core.services import instance_save
 
 logger = logging.getLogger("billing.services")
 
@@ -139,6 +140,51 @@ def invoice_add_line(*, invoice: Invoice, description: str, unit_price: Decimal,
     _recompute_totals(invoice)
     invoice.save(update_fields=["subtotal", "tax_total", "total", "last_updated"])
     return line
+
+
+@transaction.atomic
+def invoice_line_add(
+    *,
+    invoice: Invoice,
+    description: str,
+    unit_price: Decimal,
+    quantity: Decimal | None = None,
+    kind: str | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> InvoiceLine:
+    """A line typed by staff (admin inline or API): a manual charge unless told otherwise, on a draft."""
+    return invoice_add_line(
+        invoice=invoice,
+        description=description,
+        unit_price=unit_price if unit_price is not None else ZERO,
+        quantity=quantity or Decimal("1"),
+        kind=kind or LineKind.MANUAL_CHARGE,
+        period_start=period_start,
+        period_end=period_end,
+    )
+
+
+EDITABLE_DRAFT_FIELDS = ("company", "period_start", "period_end", "description", "comments")
+
+
+@transaction.atomic
+def invoice_update(*, invoice: Invoice, **fields) -> Invoice:
+    """Change a draft's company, period, description or comments; a finalised invoice takes comments only (it
+    is otherwise voided and reissued)."""
+    invoice = _locked(invoice)
+    if not fields:
+        return invoice
+    if set(fields) - {"comments"}:
+        _require_draft(invoice)
+    refused = sorted(set(fields) - set(EDITABLE_DRAFT_FIELDS))
+    if refused:
+        raise ValidationError(
+            _("Only a draft's company, period and notes change here (not %(fields)s).") % {"fields": ", ".join(refused)}
+        )
+    if "company" in fields and fields["company"] != invoice.company:
+        invoice.currency = billing_profile_for(company=fields["company"]).currency
+    return instance_save(invoice, **fields)
 
 
 def _refresh_status(invoice: Invoice, *, today: date | None = None) -> None:

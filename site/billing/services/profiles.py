@@ -30,15 +30,7 @@ def billing_profile_for(*, company) -> BillingProfile:
 def billing_profile_update(*, company, **fields) -> BillingProfile:
     """Change the billing profile (currency, terms, exemption, e-mail recipients)."""
     profile = billing_profile_for(company=company)
-    allowed = {
-        "currency",
-        "payment_terms_days",
-        "tax_exempt",
-        "tax_exemption_id",
-        "billing_email",
-        "invoice_recipients",
-    }
-    unknown = set(fields) - allowed
+    unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Unknown billing profile fields: {sorted(unknown)}")
     if "currency" in fields and fields["currency"] != profile.currency:
@@ -48,4 +40,29 @@ def billing_profile_update(*, company, **fields) -> BillingProfile:
         setattr(profile, name, value)
     profile.full_clean()
     profile.save()
+    return profile
+
+
+PROFILE_FIELDS = (
+    "currency",
+    "payment_terms_days",
+    "tax_exempt",
+    "tax_exemption_id",
+    "billing_email",
+    "invoice_recipients",
+)
+
+
+@transaction.atomic
+def billing_profile_change(*, billingprofile: BillingProfile, **fields) -> BillingProfile:
+    """The admin's and API's change of a profile: its billing fields through ``billing_profile_update``, its
+    notes as they are; the company it belongs to never changes."""
+    if "company" in fields and fields.pop("company") != billingprofile.company:
+        raise ValidationError({"company": _("A billing profile stays with its company.")})
+    notes = {name: fields.pop(name) for name in ("description", "comments") if name in fields}
+    profile = billing_profile_update(company=billingprofile.company, **fields)
+    for name, value in notes.items():
+        setattr(profile, name, value)
+    if notes:
+        profile.save()
     return profile

@@ -72,12 +72,17 @@ class SpecViewSet(viewsets.ModelViewSet):
         if kind is not None and not self.writes_allowed(kind):
             raise MethodNotAllowed(request.method)
 
+    def service_fields(self, serializer, kind: str) -> dict:
+        """What the ``kind`` service receives: the validated model fields, and the serializer's own fields the
+        service names. An override adds what the request implies (the channel a ticket came in by)."""
+        return writes.writable_fields(self.model, serializer.validated_data, service=getattr(self.spec, kind))
+
     def perform_create(self, serializer):
-        fields = writes.writable_fields(self.model, serializer.validated_data)
+        fields = self.service_fields(serializer, "create")
         serializer.instance = writes.create(self.spec, fields=fields, actor=self.request.user)
 
     def perform_update(self, serializer):
-        fields = writes.writable_fields(self.model, serializer.validated_data)
+        fields = self.service_fields(serializer, "update")
         serializer.instance = writes.update(
             self.spec, instance=serializer.instance, fields=fields, actor=self.request.user
         )
