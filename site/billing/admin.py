@@ -30,13 +30,11 @@ from billing.models import (
     InvoiceLine,
 )
 from billing.money import ZERO
+from core import writes
+from core.actions import change_url, object_action, render_form
 from core.registry import generated_admin, override
 
 MONEY = DecimalField(max_digits=16, decimal_places=4)
-
-
-def _error_text(error) -> str:
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 class InvoiceLineInline(TabularInline):
@@ -96,6 +94,11 @@ class InvoiceAdminForm(forms.ModelForm):
     class Meta:
         model = Invoice
         fields = ("company", "period_start", "period_end", "description", "comments")
+
+
+def _for_company(data: dict, invoice) -> dict:
+    """Payments and credit notes recorded from an invoice belong to its company."""
+    return {**data, "company": invoice.company}
 
 
 class VoidForm(forms.Form):
@@ -221,15 +224,6 @@ class InvoiceAdmin(GeneratedInvoiceAdmin):
     def _back(self, invoice):
         return redirect(reverse("admin:billing_invoice_change", args=[invoice.pk]))
 
-    def _run(self, request, invoice, function, success, **kwargs):
-        try:
-            result = function(**kwargs)
-        except ValidationError as error:
-            self.message_user(request, _error_text(error), messages.ERROR)
-            return None
-        self.message_user(request, success, messages.SUCCESS)
-        return result
-
     @action(description=_("Finalise selected drafts"), permissions=["finalise"])
     def finalise_selected(self, request, queryset):
         done = 0
@@ -238,7 +232,7 @@ class InvoiceAdmin(GeneratedInvoiceAdmin):
                 services.invoice_finalise(invoice=invoice)
                 done += 1
             except ValidationError as error:
-                self.message_user(request, f"{invoice}: {_error_text(error)}", messages.ERROR)
+                self.message_user(request, f"{invoice}: {writes.error_text(error)}", messages.ERROR)
         self.message_user(request, _("%(count)s invoices finalised.") % {"count": done}, messages.SUCCESS)
 
     def _queue_send(self, request, invoice) -> bool:
@@ -330,16 +324,15 @@ class InvoiceAdmin(GeneratedInvoiceAdmin):
             filename = f"{data['what']}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.csv"
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Export for accounting"),
-            "opts": self.model._meta,
-            "form": form,
-            "intro": _("A CSV of the invoices issued (one row per line) or the payments received in the range."),
-            "submit_label": _("Download CSV"),
-            "back_url": reverse("admin:billing_invoice_changelist"),
-        }
-        return TemplateResponse(request, "admin/billing/action_form.html", context)
+        return render_form(
+            self,
+            request,
+            form,
+            title=_("Export for accounting"),
+            submit=_("Download CSV"),
+            intro=_("A CSV of the invoices issued (one row per line) or the payments received in the range."),
+            back_url=reverse("admin:billing_invoice_changelist"),
+        )
 
     @action(description=_("Mark overdue invoices"), url_path="mark-overdue", permissions=["finalise"], icon="alarm")
     def mark_overdue(self, request):
@@ -347,103 +340,82 @@ class InvoiceAdmin(GeneratedInvoiceAdmin):
         self.message_user(request, _("%(count)s invoices marked overdue.") % {"count": count}, messages.SUCCESS)
         return redirect(reverse("admin:billing_invoice_changelist"))
 
-    @action(description=_("Finalise"), url_path="finalise", permissions=["finalise"], icon="task_alt")
-    def finalise_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-        self._run(request, invoice, services.invoice_finalise, _("Invoice finalised."), invoice=invoice)
-        return self._back(invoice)
-
-    def _form_view(self, request, invoice, form_class, title, submit_label, handle, intro=""):
-        form = form_class(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                message = handle(form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, _error_text(error))
-            else:
-                self.message_user(request, message, messages.SUCCESS)
-                return self._back(invoice)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{title} – {invoice}",
-            "opts": self.model._meta,
-            "form": form,
-            "intro": intro,
-            "submit_label": submit_label,
-            "back_url": reverse("admin:billing_invoice_change", args=[invoice.pk]),
-        }
-        return TemplateResponse(request, "admin/billing/action_form.html", context)
-
-    @action(description=_("Record payment"), url_path="record-payment", permissions=["payment"], icon="payments")
-    def record_payment_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-
-        def handle(data):
-            services.payment_record(company=invoice.company, invoice=invoice, actor=request.user, **data)
-            return _("Payment recorded.")
-
-        return self._form_view(
-            request,
-            invoice,
-            PaymentForm,
-            _("Record payment"),
-            _("Record"),
-            handle,
-            intro=_("Balance due: %(amount)s %(currency)s. More than that becomes account credit.")
-            % {"amount": invoice.balance_due, "currency": invoice.currency},
-        )
-
-    @action(description=_("Charge card on file"), url_path="charge-card", permissions=["payment"], icon="credit_card")
-    def charge_card_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-        self._run(
-            request, invoice, services.invoice_charge_card, _("Card charged."), invoice=invoice, actor=request.user
-        )
-        return self._back(invoice)
-
-    @action(description=_("Issue credit note"), url_path="credit", permissions=["credit"], icon="undo")
-    def credit_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-
-        def handle(data):
-            note = services.credit_note_issue(company=invoice.company, invoice=invoice, actor=request.user, **data)
-            return _("Credit note %(number)s issued.") % {"number": note.number}
-
-        return self._form_view(request, invoice, CreditForm, _("Issue credit note"), _("Issue"), handle)
-
-    @action(description=_("Add adjustment"), url_path="adjust", permissions=["finalise"], icon="tune")
-    def adjust_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-
-        def handle(data):
-            services.adjustment_add(invoice=invoice, actor=request.user, **data)
-            return _("Adjustment added.")
-
-        return self._form_view(request, invoice, AdjustmentForm, _("Add adjustment"), _("Add"), handle)
-
-    @action(description=_("Void"), url_path="void", permissions=["finalise"], icon="block")
-    def void_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-
-        def handle(data):
-            services.invoice_void(invoice=invoice, reason=data["reason"], actor=request.user)
-            return _("Invoice voided. Reissue it to bill the corrected amounts.")
-
-        return self._form_view(
-            request,
-            invoice,
-            VoidForm,
-            _("Void invoice"),
-            _("Void"),
-            handle,
-            intro=_("The invoice is kept, marked void; its periods and charges may be billed again."),
-        )
-
-    @action(description=_("Reissue"), url_path="reissue", permissions=["finalise"], icon="content_copy")
-    def reissue_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-        new = self._run(request, invoice, services.invoice_reissue, _("Reissued as a new draft."), invoice=invoice)
-        return self._back(new or invoice)
+    finalise_detail = object_action(
+        description=_("Finalise"),
+        url_path="finalise",
+        permission="finalise",
+        icon="task_alt",
+        service=services.invoice_finalise,
+        message=_("Invoice finalised."),
+    )
+    record_payment_detail = object_action(
+        description=_("Record payment"),
+        url_path="record-payment",
+        permission="payment",
+        icon="payments",
+        service=services.payment_record,
+        form=PaymentForm,
+        title=_("Record payment"),
+        submit=_("Record"),
+        intro=lambda invoice: (
+            _("Balance due: %(amount)s %(currency)s. More than that becomes account credit.")
+            % {"amount": invoice.balance_due, "currency": invoice.currency}
+        ),
+        arguments=_for_company,
+        message=_("Payment recorded."),
+    )
+    charge_card_detail = object_action(
+        description=_("Charge card on file"),
+        url_path="charge-card",
+        permission="payment",
+        icon="credit_card",
+        service=services.invoice_charge_card,
+        message=_("Card charged."),
+    )
+    credit_detail = object_action(
+        description=_("Issue credit note"),
+        url_path="credit",
+        permission="credit",
+        icon="undo",
+        service=services.credit_note_issue,
+        form=CreditForm,
+        title=_("Issue credit note"),
+        submit=_("Issue"),
+        arguments=_for_company,
+        message=lambda note: _("Credit note %(number)s issued.") % {"number": note.number},
+    )
+    adjust_detail = object_action(
+        description=_("Add adjustment"),
+        url_path="adjust",
+        permission="finalise",
+        icon="tune",
+        service=services.adjustment_add,
+        form=AdjustmentForm,
+        title=_("Add adjustment"),
+        submit=_("Add"),
+        message=_("Adjustment added."),
+    )
+    void_detail = object_action(
+        description=_("Void"),
+        url_path="void",
+        permission="finalise",
+        icon="block",
+        service=services.invoice_void,
+        form=VoidForm,
+        title=_("Void invoice"),
+        submit=_("Void"),
+        intro=_("The invoice is kept, marked void; its periods and charges may be billed again."),
+        message=_("Invoice voided. Reissue it to bill the corrected amounts."),
+    )
+    reissue_detail = object_action(
+        description=_("Reissue"),
+        url_path="reissue",
+        permission="finalise",
+        icon="content_copy",
+        service=services.invoice_reissue,
+        message=_("Reissued as a new draft."),
+        next_url=change_url,
+    )
 
     @action(description=_("Download PDF"), url_path="pdf", permissions=["view"], icon="picture_as_pdf")
     def pdf_detail(self, request, object_id):

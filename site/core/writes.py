@@ -99,9 +99,10 @@ def error_messages(error: ValidationError) -> dict[str, list[str]]:
     return {NON_FIELD_ERRORS: list(error.messages)}
 
 
-def error_text(error: ValidationError) -> str:
-    """One line for a message banner: every message of ``error``, without field names."""
-    return " ".join(error.messages)
+def error_text(error: Exception) -> str:
+    """One line for a message banner: every message of a ValidationError without field names (any other
+    refusal, such as PermissionDenied, as its text)."""
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 def form_errors(form, error: ValidationError) -> None:

@@ -18,6 +18,7 @@ from unfold.decorators import action, display
 from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminSelectWidget
 
+from core import writes
 from core.registry import generated_admin, override
 from tickets import selectors, services
 from tickets.choices import SLA_STATE_COLOURS, TicketStatus
@@ -34,10 +35,6 @@ from tickets.models import (
     TimeEntry,
     WorkingHours,
 )
-
-
-def _error_text(error) -> str:
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 class WorkloadFilter(admin.SimpleListFilter):
@@ -306,7 +303,7 @@ class TicketAdmin(GeneratedTicketAdmin):
                 function(ticket)
                 count += 1
             except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{ticket.number}: {_error_text(error)}", messages.ERROR)
+                self.message_user(request, f"{ticket.number}: {writes.error_text(error)}", messages.ERROR)
         if count:
             self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
 

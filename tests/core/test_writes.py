@@ -97,7 +97,7 @@ def test_api_delete_goes_through_the_service(api, acme):
     assert not Widget.objects.filter(pk=gone.pk).exists()
     refused = api.delete(f"{API}{kept.pk}/")
     assert refused.status_code == 400
-    assert refused.json() == {"non_field_errors": ["This widget is kept."]}
+    assert refused.json() == {"detail": ["This widget is kept."]}
     assert Widget.objects.filter(pk=kept.pk).exists()
 
 

@@ -3,17 +3,19 @@
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError
-from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import writes
 
+# The project's API has always answered a refusal that names no field as {"detail": [messages]}.
+NON_FIELD_KEY = "detail"
+
 
 def api_validation_error(error: DjangoValidationError) -> ValidationError:
-    """``error`` as DRF's ValidationError: ``{field: [messages]}``, messages of no field under ``non_field_errors``."""
+    """``error`` as DRF's ValidationError: ``{field: [messages]}``, messages of no field under ``detail``."""
     messages = writes.error_messages(error)
     if NON_FIELD_ERRORS in messages:
-        messages[api_settings.NON_FIELD_ERRORS_KEY] = messages.pop(NON_FIELD_ERRORS)
+        messages[NON_FIELD_KEY] = messages.pop(NON_FIELD_ERRORS)
     return ValidationError(messages)
 
 
