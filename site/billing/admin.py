@@ -29,9 +29,9 @@ from billing.models import (
     InvoiceEmail,
     InvoiceLine,
 )
-from billing.money import ZERO
 from core import writes
 from core.actions import change_url, object_action, render_form
+from core.money import ZERO
 from core.registry import generated_admin, override
 
 MONEY = DecimalField(max_digits=16, decimal_places=4)

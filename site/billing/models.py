@@ -3,7 +3,7 @@
 Nothing here is deleted in normal work: a wrong invoice is voided (its lines release their claim on the
 periods they billed) and reissued; money given back is a credit note. Amounts are ``Decimal`` with four
 decimal places in storage; the values written are already rounded to the currency's minor unit (see
-``billing.money``).
+``core.money``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from billing.choices import CreditNoteKind, InvoiceStatus, LineKind, PaymentMethod
-from billing.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, ZERO
 from core.models import PrimaryModel, TimestampedModel
+from core.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, ZERO
 
 AMOUNT = {"max_digits": 16, "decimal_places": 4}
 

@@ -17,9 +17,9 @@ from billing.models import (
     Invoice,
     InvoiceLine,
 )
-from billing.money import round_money
 from billing.services.invoices import invoice_add_line
 from billing.services.profiles import billing_profile_for
+from core.money import round_money
 
 # --- charges, adjustments, credit -------------------------------------------------------------------------
 
@@ -160,7 +160,7 @@ def usage_charge_record(
       (or when staff bill waiting charges), with its description, quantity, unit price, the service and the
       period; once on an invoice it is never billed again (a voided invoice releases it for the reissue).
     * Amounts are ``Decimal`` in the company's billing currency; the line's net amount is rounded per line
-      (``billing.money``). Quantities and prices cannot be negative: give money back with a credit note.
+      (``core.money``). Quantities and prices cannot be negative: give money back with a credit note.
     * Before it is invoiced, staff may withdraw it (``charge_cancel``); it is kept, marked cancelled.
     """
     if not (description or "").strip():

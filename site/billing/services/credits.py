@@ -15,11 +15,11 @@ from billing.models import (
     Invoice,
     Payment,
 )
-from billing.money import ZERO, round_money
 from billing.services.common import _today
 from billing.services.invoices import _apply_credit, _locked, _refresh_status
 from billing.services.numbering import _next_number
 from billing.services.profiles import billing_profile_for
+from core.money import ZERO, round_money
 
 
 @transaction.atomic

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from billing.choices import InvoiceStatus
 from billing.models import Invoice, InvoiceEmail
-from billing.money import format_money
 from billing.pdf import provider_branding
+from core.money import format_money
 
 logger = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ from billing.models import (
     Invoice,
     InvoiceLine,
 )
-from billing.money import ZERO, line_amounts
 from billing.services.common import _today
 from billing.services.numbering import _next_number
 from billing.services.profiles import billing_profile_for
+from core.money import ZERO, line_amounts
 from core.services import instance_save
 
 logger = logging.getLogger("billing.services")

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from billing import conf
 from billing.choices import UNPAID_STATUSES, InvoiceStatus, LineKind
 from billing.models import Charge, Invoice, InvoiceEmail, NonPaymentSuspension
-from billing.money import HUNDRED, round_money
+from core.money import HUNDRED, round_money
 
 logger = logging.getLogger(__name__)
 

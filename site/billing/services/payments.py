@@ -17,11 +17,11 @@ from billing.models import (
     PaymentAllocation,
     StoredCard,
 )
-from billing.money import format_money, round_money
 from billing.services.common import _today
 from billing.services.credits import credit_note_issue
 from billing.services.invoices import _refresh_status
 from billing.services.profiles import billing_profile_for
+from core.money import format_money, round_money
 
 # --- payments ---------------------------------------------------------------------------------------------
 
