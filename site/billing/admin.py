@@ -239,24 +239,14 @@ class InvoiceAdmin(GeneratedInvoiceAdmin):
         """Check the invoice can be sent, then hand it to a worker (rendering the PDF may take a second)."""
         from django_q.tasks import async_task
 
-        from billing.services.emails import invoice_recipients
+        from billing.services.emails import invoice_recipients, invoice_send_check
 
-        if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
-            self.message_user(
-                request,
-                _("%(invoice)s is not finalised; only finalised invoices are sent.") % {"invoice": invoice},
-                messages.ERROR,
-            )
+        try:
+            invoice_send_check(invoice=invoice)
+        except ValidationError as error:
+            self.message_user(request, writes.error_text(error), messages.ERROR)
             return False
         recipients = invoice_recipients(invoice)
-        if not recipients:
-            self.message_user(
-                request,
-                _("%(company)s has no billing e-mail address; add one to its billing profile.")
-                % {"company": invoice.company},
-                messages.ERROR,
-            )
-            return False
         async_task("billing.tasks.invoice_send", invoice.pk, request.user.pk, task_name=f"send invoice {invoice.pk}")
         self.message_user(
             request,

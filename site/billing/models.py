@@ -189,6 +189,11 @@ class Invoice(PrimaryModel):
     def is_editable(self) -> bool:
         return self.status == InvoiceStatus.DRAFT
 
+    @property
+    def is_sendable(self) -> bool:
+        """Only finalised invoices are sent (never a draft or a voided one): the one statement of the rule."""
+        return self.status not in (InvoiceStatus.DRAFT, InvoiceStatus.VOID)
+
     def totals_match(self) -> bool:
         """Whether the stored totals equal the sums of the lines."""
         rows = list(self.lines.values_list("net_amount", "tax_amount"))

@@ -40,13 +40,12 @@ def invoices_mark_overdue_task() -> str:
 
 def invoice_deliver(invoice_id: int) -> str:
     """Render and store the invoice's PDF, then e-mail it to the billing profile's recipients."""
-    from billing.choices import InvoiceStatus
     from billing.models import Invoice
     from billing.services import invoice_pdf_render
     from billing.services.emails import invoice_email_send, invoice_recipients
 
     invoice = Invoice.objects.select_related("company").get(pk=invoice_id)
-    if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+    if not invoice.is_sendable:
         return f"{invoice}: {invoice.get_status_display().lower()}, nothing to deliver"
     pdf = invoice_pdf_render(invoice=invoice)
     if not invoice_recipients(invoice):

@@ -25,7 +25,7 @@ from billing.services.charges import (
 )
 from billing.services.common import SEQUENCE_DEFAULTS
 from billing.services.credits import credit_note_apply, credit_note_issue
-from billing.services.emails import invoice_email_send, invoice_recipients, reminder_send
+from billing.services.emails import invoice_email_send, invoice_recipients, invoice_send_check, reminder_send
 from billing.services.invoices import (
     EDITABLE_DRAFT_FIELDS,
     _recompute_totals,
@@ -73,6 +73,7 @@ from billing.services.runs import (
 from billing.services.taxes import taxrate_create, taxrate_delete, taxrate_update
 
 __all__ = [
+    "invoice_send_check",
     "taxrate_create",
     "taxrate_delete",
     "taxrate_update",

@@ -13,6 +13,14 @@ placing into the same units cannot both succeed. Errors name what collides with 
 * ``secrets``: the audited reveal of device secrets.  ``welcome``: the delivered server's welcome e-mail.
 """
 
+# Reads the services check before writing live in dcim.selectors; re-exported for older callers.
+from dcim.selectors import (
+    circuit_connected_watts,
+    device_placement_problems,
+    power_connection_problems,
+    power_draw_problems,
+    rack_connected_watts,
+)
 from dcim.services.bulk import (
     PASSIVE_INTERFACE_TYPES,
     device_bulk_add_tag,
@@ -28,23 +36,18 @@ from dcim.services.devices import (
     device_assign,
     device_create,
     device_place,
-    device_placement_problems,
     device_power_port_template,
     device_unrack,
     server_hold_for_wipe,
     server_return_to_stock,
 )
 from dcim.services.power import (
-    circuit_connected_watts,
     power_circuit_allocate,
     power_circuit_release,
-    power_connection_problems,
-    power_draw_problems,
     power_port_connect,
     power_port_create,
     power_port_disconnect,
     power_port_update,
-    rack_connected_watts,
 )
 from dcim.services.racks import rack_reservation_release, rack_reserve
 from dcim.services.records import (

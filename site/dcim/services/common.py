@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-from dcim.models import (
-    unit_range_text,
-)
+from dcim.selectors import _units_text  # noqa: F401 - the services' own name for it
 
 SECRET_REVEAL_PERMISSION = "dcim.reveal_device_secret"
-
-
-def _units_text(units) -> str:
-    units = sorted(units)
-    return unit_range_text(units[0], units[-1])

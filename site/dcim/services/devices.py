@@ -17,9 +17,8 @@ from dcim.models import (
     DeviceType,
     Interface,
     Rack,
-    unit_range_text,
 )
-from dcim.services.common import _units_text
+from dcim.selectors import device_placement_problems
 from dcim.services.power import power_port_create
 
 # --- devices ---------------------------------------------------------------------------------------------
@@ -84,67 +83,6 @@ def device_power_port_template(device_type: DeviceType) -> list[dict]:
         watts = device_type.power_draw_watts
         return [{"name": "PSU1", "type": PowerPortType.IEC_C14, "maximum_draw_w": watts, "allocated_draw_w": watts}]
     return []
-
-
-def _placement_conflicts(*, device: Device, rack: Rack, position: int, face: str) -> list[str]:
-    """What stands in the way of ``device`` at ``position``: devices and other customers' reservations."""
-    problems = []
-    height = max(device.device_type.u_height, 1)
-    wanted = set(range(position, position + height))
-    wanted_faces = {RackFace.FRONT, RackFace.REAR} if device.device_type.is_full_depth else {face}
-    if device.device_type.u_height == 0:
-        return problems
-    others = (
-        rack.devices.filter(position__isnull=False)
-        .exclude(pk=device.pk)
-        .select_related("device_type", "company")
-        .order_by("position")
-    )
-    for other in others:
-        overlap = wanted & set(other.units)
-        if overlap and wanted_faces & other.faces:
-            problems.append(
-                _("%(units)s of rack %(rack)s are taken by %(other)s (%(other_units)s, %(owner)s).")
-                % {
-                    "units": _units_text(overlap),
-                    "rack": rack,
-                    "other": other,
-                    "other_units": other.unit_range,
-                    "owner": other.owner_display,
-                }
-            )
-    reservations = rack.reservations.filter(first_u__lte=max(wanted), last_u__gte=min(wanted)).select_related("company")
-    for reservation in reservations:
-        if device.company_id is not None and reservation.company_id == device.company_id:
-            continue
-        overlap = wanted & set(reservation.units)
-        problems.append(
-            _("%(units)s of rack %(rack)s are reserved for %(company)s.")
-            % {"units": _units_text(overlap), "rack": rack, "company": reservation.company}
-        )
-    return problems
-
-
-def device_placement_problems(*, device: Device, rack: Rack, position: int, face: str = RackFace.FRONT) -> list[str]:
-    """Why ``device`` cannot go to ``position`` of ``rack`` (empty when it can); forms show these before saving."""
-    height = max(device.device_type.u_height, 1)
-    top = position + height - 1
-    if position < 1 or top > rack.u_height:
-        return [
-            _("%(units)s is outside rack %(rack)s, which has units 1–%(height)d.")
-            % {"units": unit_range_text(position, top), "rack": rack, "height": rack.u_height}
-        ]
-    if rack.company_id and rack.company_id != device.company_id:
-        return [
-            _("Rack %(rack)s belongs to %(owner)s; %(device)s is %(device_owner)s's.")
-            % {
-                "rack": rack,
-                "owner": rack.company,
-                "device": device,
-                "device_owner": device.company or _("the datacenter"),
-            }
-        ]
-    return _placement_conflicts(device=device, rack=rack, position=position, face=face)
 
 
 @transaction.atomic

@@ -16,126 +16,13 @@ from dcim.models import (
     PowerPort,
     Rack,
 )
+from dcim.selectors import (
+    _kw,
+    power_connection_problems,
+    power_draw_problems,
+)
 
 # --- power -----------------------------------------------------------------------------------------------
-
-
-def _kw(watts) -> Decimal:
-    return (Decimal(watts or 0) / 1000).quantize(Decimal("0.01"))
-
-
-def circuit_connected_watts(circuit: PowerCircuit, *, exclude_port: PowerPort | None = None) -> int:
-    """The allocated draw of every power port plugged into a PDU fed by ``circuit``."""
-    ports = PowerPort.objects.filter(outlet__pdu__power_circuit=circuit)
-    if exclude_port is not None:
-        ports = ports.exclude(pk=exclude_port.pk)
-    return ports.aggregate(total=Sum("allocated_draw_w"))["total"] or 0
-
-
-def rack_connected_watts(rack: Rack, *, exclude_port: PowerPort | None = None) -> int:
-    """The allocated draw of every power port plugged into a PDU fed by one of ``rack``'s circuits."""
-    ports = PowerPort.objects.filter(outlet__pdu__power_circuit__rack=rack)
-    if exclude_port is not None:
-        ports = ports.exclude(pk=exclude_port.pk)
-    return ports.aggregate(total=Sum("allocated_draw_w"))["total"] or 0
-
-
-def power_draw_problems(*, power_port: PowerPort, outlet: PowerOutlet, watts: int | None = None) -> list[str]:
-    """Why ``power_port`` drawing ``watts`` (default: its allocated draw) from ``outlet`` would over-allocate.
-
-    Three budgets are checked: the circuit feeding the outlet's PDU (its usable capacity), the customer's
-    contract on that circuit (``allocated_kw`` when the circuit is allocated to a customer, who alone may draw
-    from it) and the power budget of the rack the circuit feeds.
-    """
-    watts = power_port.allocated_draw_w if watts is None else watts
-    circuit = outlet.pdu.power_circuit
-    if circuit is None:
-        return []
-    problems = []
-    device = power_port.device
-    connected = circuit_connected_watts(circuit, exclude_port=power_port)
-    total = _kw(connected + watts)
-    if total > circuit.capacity_kw:
-        problems.append(
-            _(
-                "Circuit %(circuit)s can carry %(capacity)s kW and %(connected)s kW is connected already: "
-                "%(port)s (%(watts)d W) would take it to %(kw)s kW."
-            )
-            % {
-                "circuit": circuit,
-                "capacity": circuit.capacity_kw,
-                "connected": _kw(connected),
-                "port": power_port,
-                "watts": watts,
-                "kw": total,
-            }
-        )
-    if circuit.company_id is not None:
-        if device.company_id != circuit.company_id:
-            problems.append(
-                _("Circuit %(circuit)s is allocated to %(company)s; %(port)s belongs to %(owner)s.")
-                % {
-                    "circuit": circuit,
-                    "company": circuit.company,
-                    "port": power_port,
-                    "owner": device.company or _("the datacenter"),
-                }
-            )
-        elif total > circuit.allocated_kw:
-            problems.append(
-                _(
-                    "%(company)s has %(allocated)s kW on circuit %(circuit)s and %(connected)s kW is connected: "
-                    "%(port)s (%(watts)d W) would take it to %(kw)s kW."
-                )
-                % {
-                    "company": circuit.company,
-                    "allocated": circuit.allocated_kw,
-                    "circuit": circuit,
-                    "connected": _kw(connected),
-                    "port": power_port,
-                    "watts": watts,
-                    "kw": total,
-                }
-            )
-    rack = circuit.rack
-    if rack is not None and rack.power_budget_kw is not None:
-        in_rack = rack_connected_watts(rack, exclude_port=power_port)
-        rack_total = _kw(in_rack + watts)
-        if rack_total > rack.power_budget_kw:
-            problems.append(
-                _(
-                    "Rack %(rack)s has a power budget of %(budget)s kW and %(connected)s kW is connected: "
-                    "%(port)s (%(watts)d W) would take it to %(kw)s kW."
-                )
-                % {
-                    "rack": rack,
-                    "budget": rack.power_budget_kw,
-                    "connected": _kw(in_rack),
-                    "port": power_port,
-                    "watts": watts,
-                    "kw": rack_total,
-                }
-            )
-    return problems
-
-
-def power_connection_problems(*, power_port: PowerPort, outlet: PowerOutlet) -> list[str]:
-    """Why ``power_port`` cannot be plugged into ``outlet``: double booking first, then the power budgets."""
-    problems = []
-    if outlet.power_port_id is not None and outlet.power_port_id != power_port.pk:
-        problems.append(
-            _("Outlet %(outlet)s already powers %(other)s.") % {"outlet": outlet, "other": outlet.power_port}
-        )
-    current = PowerOutlet.objects.filter(power_port=power_port).exclude(pk=outlet.pk).select_related("pdu").first()
-    if current is not None:
-        problems.append(
-            _("%(port)s is already plugged into outlet %(outlet)s.") % {"port": power_port, "outlet": current}
-        )
-    if power_port.device_id == outlet.pdu_id:
-        problems.append(_("%(port)s cannot be plugged into its own PDU.") % {"port": power_port})
-    if problems:
-        return problems
-    return power_draw_problems(power_port=power_port, outlet=outlet)
 
 
 def _locked_circuit_of(outlet: PowerOutlet) -> None:
