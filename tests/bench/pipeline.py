@@ -83,11 +83,15 @@ def outside() -> int:
     # SIGTERM (a timeout) must still delete the namespace and stop what runs inside: finally blocks run.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     namespace_create(NAMESPACE, VETH)
+    inner = None
     try:
-        return subprocess.call(
+        inner = subprocess.Popen(
             ["ip", "netns", "exec", NAMESPACE, sys.executable, "-m", "tests.bench.pipeline", "--inside"], cwd=ROOT
         )
+        return inner.wait()
     finally:
+        if inner is not None:
+            stop(inner)  # the inner run stops its own processes on SIGTERM
         subprocess.run(["ip", "netns", "delete", NAMESPACE], check=False)
 
 
