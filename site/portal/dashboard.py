@@ -29,22 +29,14 @@ class BillingSummary:
     next_billing_date: object | None
 
 
-def billing_summary(*, user, company) -> BillingSummary:
-    """Four queries: the balance (three), the unpaid invoice due first (one), the next billing date (one)."""
-    from django.db.models import Min
-
+def billing_summary(*, user, company, next_billing_date=None) -> BillingSummary:
+    """Four queries: the balance (three) and the unpaid invoice due first (one). ``next_billing_date`` comes
+    from :func:`services_summary`, which reads it with the counts."""
     from billing.choices import UNPAID_STATUSES
     from billing.models import Invoice
     from billing.selectors import company_balance
-    from catalog.choices import ServiceStatus
-    from catalog.models import Service
 
     next_invoice = _scoped(Invoice, user, company).filter(status__in=UNPAID_STATUSES).order_by("due_date", "pk").first()
-    next_billing_date = (
-        _scoped(Service, user, company)
-        .filter(status=ServiceStatus.ACTIVE, next_billing_date__isnull=False)
-        .aggregate(first=Min("next_billing_date"))["first"]
-    )
     return BillingSummary(
         balance=company_balance(company=company), next_invoice=next_invoice, next_billing_date=next_billing_date
     )
@@ -61,15 +53,20 @@ class ServicesSummary:
     counts: list[tuple[str, str, int]]  # (status, label, count), in lifecycle order
     total: int
     attention: list = field(default_factory=list)
+    next_billing_date: object | None = None  # of the active services
 
 
 def services_summary(*, user, company) -> ServicesSummary:
-    """Two queries: the counts by status and the (at most ``CARD_ROWS``) services to call out."""
+    """Two queries: the counts (and next billing date) by status, and the services to call out."""
+    from django.db.models import Min
+
     from catalog.choices import CURRENT_STATUSES, ServiceStatus
     from catalog.models import Service
 
     services = _scoped(Service, user, company).filter(status__in=CURRENT_STATUSES)
-    by_status = dict(services.order_by().values_list("status").annotate(n=Count("pk")))
+    rows = services.order_by().values_list("status").annotate(n=Count("pk"), next_billing=Min("next_billing_date"))
+    by_status = {status: count for status, count, _next in rows}
+    next_billing_date = next((day for status, _count, day in rows if status == ServiceStatus.ACTIVE), None)
     counts = [
         (status, ServiceStatus(status).label, by_status[status]) for status in CURRENT_STATUSES if status in by_status
     ]
@@ -80,7 +77,9 @@ def services_summary(*, user, company) -> ServicesSummary:
     )
     # Suspended and pending cancellation first: those are the ones that change what the customer has.
     attention.sort(key=lambda service: ATTENTION_STATUSES.index(service.status))
-    return ServicesSummary(counts=counts, total=sum(by_status.values()), attention=attention)
+    return ServicesSummary(
+        counts=counts, total=sum(by_status.values()), attention=attention, next_billing_date=next_billing_date
+    )
 
 
 @dataclass
@@ -103,7 +102,10 @@ def _waiting_on(ticket) -> str:
 
 
 def tickets_summary(*, user, company) -> TicketsSummary:
-    """Two queries: the open count, and the latest open tickets with their last public reply annotated."""
+    """One query: the latest open tickets with their last public reply annotated and the open count (a window
+    over the whole filtered set, so the slice still carries it)."""
+    from django.db.models import Window
+
     from tickets.models import Message, Ticket
 
     open_tickets = _scoped(Ticket, user, company).open()
@@ -114,11 +116,12 @@ def tickets_summary(*, user, company) -> TicketsSummary:
             last_reply_by_staff=Subquery(last_reply.values("author__is_staff")[:1]),
             last_reply_author=Subquery(last_reply.values("author__full_name")[:1]),
             last_reply_email=Subquery(last_reply.values("author__email")[:1]),
+            open_total=Window(Count("pk")),
         ).order_by("-last_message_at", "-pk")[:CARD_ROWS]
     )
     for ticket in tickets:
         ticket.waiting_on = _waiting_on(ticket)
-    return TicketsSummary(open_count=open_tickets.count(), tickets=tickets)
+    return TicketsSummary(open_count=tickets[0].open_total if tickets else 0, tickets=tickets)
 
 
 @dataclass
@@ -133,20 +136,24 @@ class BandwidthSummary:
 
 
 def bandwidth_summary(*, user, company) -> BandwidthSummary:
-    """Three queries: the count, the busiest ports with their state, and their commits from the catalog."""
-    from django.db.models import F
-    from django.db.models.functions import Greatest
+    """Two queries: the busiest ports with their state (and the count, as a window), and their commits."""
+    from django.db.models import F, Window
+    from django.db.models.functions import Coalesce, Greatest
 
     from dcim.models import Interface
     from monitoring.selectors import interface_commits_mbps
 
     interfaces = _scoped(Interface, user, company).filter(monitoring_state__isnull=False)
-    total = interfaces.count()
     busiest = list(
         interfaces.select_related("device", "monitoring_state")
-        .annotate(peak=Greatest(F("monitoring_state__in_bps"), F("monitoring_state__out_bps")))
+        .annotate(
+            # Coalesce: SQLite's MAX() of a NULL is NULL where PostgreSQL's GREATEST skips it.
+            peak=Greatest(Coalesce(F("monitoring_state__in_bps"), 0.0), Coalesce(F("monitoring_state__out_bps"), 0.0)),
+            total=Window(Count("pk")),
+        )
         .order_by(F("peak").desc(nulls_last=True), "device__name", "name")[:CARD_ROWS]
     )
+    total = busiest[0].total if busiest else 0
     commits = interface_commits_mbps(interface_ids=[interface.pk for interface in busiest]) if busiest else {}
     rows = []
     for interface in busiest:
@@ -176,13 +183,18 @@ def dashboard(*, user, membership) -> dict:
     from tickets.services import customer_may_write
 
     company = membership.company
+    services = services_summary(user=user, company=company)
     return {
         "company": company,
         "can_order": membership.can("order"),
         "can_open_ticket": customer_may_write(membership),
         "notices": dashboard_notices(user=user, company=company, membership=membership),
-        "billing": billing_summary(user=user, company=company) if membership.can("billing") else None,
-        "services": services_summary(user=user, company=company),
+        "billing": (
+            billing_summary(user=user, company=company, next_billing_date=services.next_billing_date)
+            if membership.can("billing")
+            else None
+        ),
+        "services": services,
         "tickets": tickets_summary(user=user, company=company),
         "bandwidth": bandwidth_summary(user=user, company=company),
     }
