@@ -14,6 +14,8 @@ import dj_database_url
 from cryptography.fernet import Fernet
 from django.utils.translation import gettext_lazy as _
 
+from core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("SERVERSTOCK_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -336,18 +338,11 @@ UNFOLD = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # Wagtail reports every page edit and background task at INFO; the console keeps warnings only.
-        "django.tasks": {"level": "WARNING"},
-        "wagtail": {"level": "WARNING"},
-    },
-}
+# The console shows warnings and errors (and `make run`'s banner, which is not logged); LOG_LEVEL=INFO or
+# DEBUG shows more (`manage.py serve -v 2` / `-v 3` sets it for the processes it starts). Without DEBUG
+# (production, where logs go to the journal) the default is INFO.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "").upper() or ("WARNING" if DEBUG else "INFO")
+LOGGING = logging_config(LOG_LEVEL)  # core/logs.py: chatty libraries and collector requests kept quiet
 
 # Tickets: attachment limits, SLA warnings, e-mail reply matching, remote-hands rate.
 TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TICKET_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
