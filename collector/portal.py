@@ -81,12 +81,16 @@ class PortalClient:
         """The devices and interfaces of ``shard`` (``I/N``)."""
         return await self._call("GET", f"/api/monitoring/collector/targets/?shard={shard}")
 
+    def queue(self, batch: dict) -> None:
+        """Add ``batch`` to the backlog (the oldest is dropped when it is full); :meth:`send` posts it."""
+        if len(self.backlog) == self.backlog.maxlen:
+            self.dropped_batches += 1
+        self.backlog.append(batch)
+
     async def send(self, batch: dict | None) -> bool:
         """Queue ``batch`` and post the backlog oldest first; False when something is still waiting."""
         if batch:
-            if len(self.backlog) == self.backlog.maxlen:
-                self.dropped_batches += 1
-            self.backlog.append(batch)
+            self.queue(batch)
         while self.backlog:
             try:
                 await self._call("POST", "/api/monitoring/collector/ingest/", self.backlog[0])

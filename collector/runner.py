@@ -23,6 +23,23 @@ from collector.snmp import OPER_STATUS, POLL_COLUMNS, DeviceSample, SnmpClient, 
 
 log = logging.getLogger("collector.runner")
 REDISCOVER_EVERY = 3600.0
+# Rates per ingest post at most: the portal's cost per post stays bounded (a bigger drain is split).
+MAX_BATCH_RATES = 10_000
+
+
+def split_batch(batch: dict | None, *, max_rates: int = MAX_BATCH_RATES) -> list[dict]:
+    """``batch`` as posts of at most ``max_rates`` rates each (events, discovery and stats go with the first)."""
+    if batch is None:
+        return []
+    rates = batch["rates"]
+    if len(rates) <= max_rates:
+        return [batch]
+    first = {**batch, "rates": rates[:max_rates]}
+    rest = [
+        {**batch, "events": [], "discovered": [], "stats": {}, "rates": rates[start : start + max_rates]}
+        for start in range(max_rates, len(rates), max_rates)
+    ]
+    return [first, *rest]
 
 
 def iso(wall: float) -> str:
@@ -258,7 +275,10 @@ class Collector:
         for error in self.writer.errors[errors:]:
             log.warning("RRD update refused: %s", error)
         del self.writer.errors[: max(0, len(self.writer.errors) - 100)]  # keep the latest few for inspection
-        return await self.portal.send(self.drain())
+        *earlier, last = split_batch(self.drain()) or [None]
+        for part in earlier:
+            self.portal.queue(part)
+        return await self.portal.send(last)
 
     # Loops -------------------------------------------------------------------------------------------
 

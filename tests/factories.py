@@ -1,4 +1,5 @@
-"""One factory per customer-visible model, keyed by model: the generic suites use them.
+"""One factory per declared model, keyed by model: the generic suites use them. Factories build through the
+app's services, the way users make data.
 
 Each app's ``tests/<app>/factories.py`` registers its own with ``@register_factory(Model)``; they are all
 imported at the bottom of this module.
@@ -8,9 +9,15 @@ model with a tenancy path must have one (tests/core/test_registry.py checks), so
 API tenancy, admin and import suites the moment it is declared.
 """
 
-from accounts.models import Membership
+import itertools
+
+from accounts import services as account_services
+from accounts.choices import CompanyRole
+from accounts.models import ApiToken, Invitation, Membership, User
 from tests.accounts.factories import CompanyFactory, MembershipFactory
 from tests.testapp.models import Widget
+
+_numbers = itertools.count(1)
 
 OBJECT_FACTORIES = {
     CompanyFactory._meta.model: lambda company: company,
@@ -27,6 +34,23 @@ def register_factory(model):
         return function
 
     return decorate
+
+
+@register_factory(User)
+def user_for(company) -> User:
+    return account_services.user_create(email=f"person{next(_numbers)}@example.test", full_name="A Person")
+
+
+@register_factory(ApiToken)
+def api_token_for(company) -> ApiToken:
+    return account_services.api_token_create(user=user_for(company), name="script")[0]
+
+
+@register_factory(Invitation)
+def invitation_for(company) -> Invitation:
+    return account_services.invitation_create(
+        company=company, email=f"invitee{next(_numbers)}@example.test", role=CompanyRole.TECHNICAL, actor=None
+    )
 
 
 # Portal URL name (without "portal:") -> function (other_company, its_owner) -> URL args naming an object of

@@ -68,6 +68,22 @@ SMART_HANDS_SCOPE = [
 ]
 
 
+# The datacenter work the company offers (the seed's list). Each landing page names those that apply to it.
+CAPABILITIES = {
+    "rack_and_stack": "Rack and stack",
+    "fiber": "Fiber testing and troubleshooting",
+    "cross_connects": "Cross-connects",
+    "hardware": "Hardware replacement",
+    "projects": "Project-based datacenter work",
+}
+
+
+def _capabilities(heading: str, intro: str, offered: dict[str, str]) -> dict:
+    """A scope list naming the ``offered`` capabilities (key → what it means on this page)."""
+    items = [{"title": CAPABILITIES[key], "description": text} for key, text in offered.items()]
+    return {"type": "scope_list", "value": {"heading": heading, "intro": intro, "items": items}}
+
+
 def _home_body(remote: Page, smart: Page, plans: Page, servers: Page, quote: Page) -> list[dict]:
     return [
         {
@@ -103,6 +119,17 @@ def _home_body(remote: Page, smart: Page, plans: Page, servers: Page, quote: Pag
                 ],
             },
         },
+        _capabilities(
+            "Datacenter work we do for you",
+            "Our engineers on site take on the work your own team would otherwise travel for.",
+            {
+                "rack_and_stack": "New servers, switches and storage mounted, cabled and powered to your diagram.",
+                "fiber": "Light levels, OTDR traces and clean connectors when a link misbehaves.",
+                "cross_connects": "Patched and tested to carriers, clouds and other customers in the building.",
+                "hardware": "Failed drives, memory, power supplies and fans swapped with your spares or ours.",
+                "projects": "Migrations, refreshes, decommissioning and audits with a project lead.",
+            },
+        ),
         _cta(
             "Tell us what you need",
             "Send us your rack count, power draw and the services you want. A solutions engineer replies within "
@@ -146,6 +173,17 @@ def _remote_hands_body(plans: Page, quote: Page) -> list[dict]:
                 "footnote": "Response means an engineer has started work on your ticket. Misses are credited.",
             },
         },
+        _capabilities(
+            "Bigger jobs, same ticket",
+            "Ask in the same ticket and we bring in Smart Hands engineers, at the Smart Hands rate, once you agree.",
+            {
+                "rack_and_stack": "Installing new equipment in your rack.",
+                "fiber": "Finding why a fiber link is down or dropping errors.",
+                "cross_connects": "New cross-connects, and testing the ones you have.",
+                "hardware": "Replacing failed drives, power supplies and other parts.",
+                "projects": "Planned work over days or weeks.",
+            },
+        ),
         _faq(
             "Remote Hands questions",
             [
@@ -275,6 +313,17 @@ def _plans_body(quote: Page) -> list[dict]:
                 "footnote": "Prices exclude sales tax. After-hours means outside 08:00–18:00 local time on weekdays.",
             },
         },
+        _capabilities(
+            "What your hours cover",
+            "Block and dedicated-engineer hours are spent on any Remote or Smart Hands work, including:",
+            {
+                "rack_and_stack": "Counted per device installed, cabled and powered.",
+                "fiber": "Including the test report for your carrier.",
+                "cross_connects": "Patching and testing; the cross-connect's own monthly fee is separate.",
+                "hardware": "Our labour; parts at list price or your spares.",
+                "projects": "Included in the dedicated-engineer plan; quoted on the others.",
+            },
+        ),
         _faq(
             "Billing questions",
             [
@@ -406,6 +455,18 @@ def _build_pages(home) -> tuple[int, dict]:
         hero_cta_text="Order a server",
         hero_cta_page=pages["quote"],
         offers=[{"type": "server", "value": offer} for offer in SERVER_OFFERS],
+        body=[
+            _capabilities(
+                "Looked after by our engineers",
+                "Every dedicated server lives in our racks, so the hands-on work is ours.",
+                {
+                    "rack_and_stack": "Your server is racked, cabled and tested before you get the keys.",
+                    "hardware": "Failed drives, memory and power supplies replaced at no charge.",
+                    "cross_connects": "Connect your server to carriers and clouds in the building.",
+                    "projects": "Moving from your own hardware? We plan and run the migration.",
+                },
+            )
+        ],
         search_description="Dedicated servers in stock now, with live availability, IPv4 and IPv6 included.",
     )
     created += new

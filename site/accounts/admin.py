@@ -37,13 +37,6 @@ class CompanyAdmin(generated_admin(Company)):
         (_("Record"), {"fields": ("created", "last_updated"), "classes": ["collapse"]}),
     )
 
-    def save_model(self, request, obj, form, change):
-        # The form has set the fields on obj; the services validate and save (and number new companies).
-        if change:
-            services.company_update(company=obj)
-        else:
-            services.company_register(company=obj)
-
     def _set_status(self, request, queryset, status):
         for company in queryset:
             services.company_set_status(company=company, status=status)
@@ -79,6 +72,13 @@ class UserAdmin(BaseUserAdmin, GeneratedUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ("groups", "user_permissions")
+
+    def service_fields(self, request, form, change: bool) -> dict:
+        """Django's creation form asks for the password twice; ``user_create`` takes it once."""
+        fields = super().service_fields(request, form, change)
+        if not change:
+            fields["password"] = form.cleaned_data["password1"]
+        return fields
 
 
 admin.site.unregister(Group)

@@ -22,6 +22,16 @@ def _record_last_login(sender, user, **kwargs):
     type(user).objects.filter(pk=user.pk).update(last_login=timezone.now())
 
 
+def _member_company_ids(user) -> list[int]:
+    from accounts.models import Membership
+
+    return list(
+        Membership.objects.filter(user=user, is_active=True)
+        .exclude(company__status="closed")
+        .values_list("company_id", flat=True)
+    )
+
+
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Customers & staff"
@@ -29,6 +39,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
+
+        from core.tenancy import register_membership_lookup
+
+        register_membership_lookup(_member_company_ids)
 
         post_migrate.connect(_sync_staff_groups, dispatch_uid="accounts.sync_staff_groups")
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import CompanyRole, CompanyStatus, StaffRole
 from accounts.models import ApiToken, Company, Invitation, Membership
 from accounts.roles import STAFF_ROLE_PERMISSIONS, WAGTAIL_ADMIN_ROLES, permission_allowed
+from core.services import instance_save
 
 User = get_user_model()
 
@@ -136,6 +137,23 @@ def membership_remove(*, membership: Membership, actor=None) -> Membership:
         _ensure_owner_remains(company=membership.company, excluding=membership)
     membership.is_active = False
     membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *, membership: Membership, role: str | None = None, is_active: bool | None = None, actor=None
+) -> Membership:
+    """Change a membership from a form: its role, or whether it is active (through add/remove, so a company keeps
+    an owner and only its managers change it)."""
+    if is_active is False and membership.is_active:
+        return membership_remove(membership=membership, actor=actor)
+    if is_active and not membership.is_active:
+        return membership_add(
+            company=membership.company, user=membership.user, role=role or membership.role, actor=actor
+        )
+    if role is not None and role != membership.role:
+        return membership_change_role(membership=membership, role=role, actor=actor)
     return membership
 
 
@@ -333,3 +351,24 @@ def staff_user_create(
     user.save()
     user.groups.set(Group.objects.filter(name__in=roles))
     return user
+
+
+@transaction.atomic
+def user_create(*, email: str, password: str = "", **fields) -> User:
+    """Create a user (customer or staff) from the admin or API; without a password they sign in after a reset."""
+    user = User(email=email.lower())
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    return instance_save(user, **fields)
+
+
+@transaction.atomic
+def user_update(*, user: User, **fields) -> User:
+    """Change a user's details, access and groups (passwords change through their own form)."""
+    fields.pop("password", None)
+    if "email" in fields:
+        fields["email"] = fields["email"].lower()
+    return instance_save(user, **fields)

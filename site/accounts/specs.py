@@ -2,6 +2,15 @@
 
 from accounts.choices import COMPANY_ROLE_COLOURS, COMPANY_STATUS_COLOURS
 from accounts.models import ApiToken, Company, Invitation, Membership, User
+from accounts.services import (
+    company_create,
+    company_update,
+    membership_add,
+    membership_remove,
+    membership_update,
+    user_create,
+    user_update,
+)
 from core.registry import ModelSpec, register
 
 register(
@@ -16,6 +25,9 @@ register(
         import_id_fields=("account_number",),
         api_read_only_fields=("account_number", "status"),
         tenancy="",
+        # Companies are closed (status), never deleted: their invoices and history stay.
+        create=company_create,
+        update=company_update,
     )
 )
 
@@ -30,6 +42,9 @@ register(
         autocomplete_fields=("user", "company"),
         api_fields=("id", "user", "company", "role", "is_active", "created"),
         tenancy="company",
+        create=membership_add,
+        update=membership_update,
+        delete=membership_remove,
     )
 )
 
@@ -57,6 +72,8 @@ register(
         api_fields=("id", "email", "full_name", "username", "is_staff", "is_active", "date_joined"),
         api_read_only_fields=("is_staff",),
         tenancy=None,
+        create=user_create,
+        update=user_update,
     )
 )
 

@@ -20,41 +20,21 @@ from unfold.admin import TabularInline
 from unfold.decorators import action, display
 
 from billing import services
-from billing.choices import UNPAID_STATUSES, InvoiceStatus, LineKind, PaymentMethod
+from billing.choices import UNPAID_STATUSES, InvoiceStatus, PaymentMethod
 from billing.downloads import invoice_pdf_response
 from billing.models import (
-    Adjustment,
     BillingProfile,
-    BillingRunRecord,
     Charge,
-    CreditApplication,
-    CreditNote,
     Invoice,
     InvoiceEmail,
     InvoiceLine,
-    InvoiceNumberSequence,
-    InvoicePDF,
-    NonPaymentSuspension,
-    Payment,
-    PaymentAllocation,
 )
-from billing.money import ZERO
+from core import writes
+from core.actions import change_url, object_action, render_form
+from core.money import ZERO
 from core.registry import generated_admin, override
 
 MONEY = DecimalField(max_digits=16, decimal_places=4)
-
-
-class NeverDeleted:
-    """Billing records are never deleted, not even by superusers: a wrong invoice is voided and reissued, a
-    wrong payment or charge is answered with a credit note or an adjustment. Removes the delete button, the
-    delete view and the "delete selected" bulk action."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-def _error_text(error) -> str:
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 class InvoiceLineInline(TabularInline):
@@ -116,6 +96,11 @@ class InvoiceAdminForm(forms.ModelForm):
         fields = ("company", "period_start", "period_end", "description", "comments")
 
 
+def _for_company(data: dict, invoice) -> dict:
+    """Payments and credit notes recorded from an invoice belong to its company."""
+    return {**data, "company": invoice.company}
+
+
 class VoidForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
@@ -167,7 +152,7 @@ GeneratedInvoiceAdmin = generated_admin(Invoice)
 
 
 @override(Invoice, "admin")
-class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
+class InvoiceAdmin(GeneratedInvoiceAdmin):
     form = InvoiceAdminForm
     inlines = [InvoiceLineInline, InvoiceEmailInline]
     readonly_fields = (
@@ -214,42 +199,6 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
     def balance_column(self, obj):
         return obj.balance_due
 
-    # Saving: a new invoice is a draft made by the service; new lines go through invoice_add_line.
-    def save_model(self, request, obj, form, change):
-        if not change:
-            created = services.invoice_create_draft(
-                company=obj.company,
-                period_start=obj.period_start,
-                period_end=obj.period_end,
-                description=obj.description,
-            )
-            obj.pk = created.pk
-            obj._state.adding = False
-            obj.refresh_from_db()
-            return
-        if obj.is_editable:
-            super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not InvoiceLine:
-            return super().save_formset(request, form, formset, change)
-        for line_form in formset.forms:
-            if line_form.instance.pk or not line_form.has_changed() or not line_form.cleaned_data:
-                continue
-            data = line_form.cleaned_data
-            try:
-                services.invoice_add_line(
-                    invoice=form.instance,
-                    description=data["description"],
-                    quantity=data.get("quantity") or Decimal("1"),
-                    unit_price=data.get("unit_price") or ZERO,
-                    kind=data.get("kind") or LineKind.MANUAL_CHARGE,
-                    period_start=data.get("period_start"),
-                    period_end=data.get("period_end"),
-                )
-            except ValidationError as error:
-                self.message_user(request, _error_text(error), messages.ERROR)
-
     # -- permissions of the actions (plain names: unfold's checks must not query the database) -------------
 
     def has_finalise_permission(self, request, obj=None):
@@ -275,15 +224,6 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
     def _back(self, invoice):
         return redirect(reverse("admin:billing_invoice_change", args=[invoice.pk]))
 
-    def _run(self, request, invoice, function, success, **kwargs):
-        try:
-            result = function(**kwargs)
-        except ValidationError as error:
-            self.message_user(request, _error_text(error), messages.ERROR)
-            return None
-        self.message_user(request, success, messages.SUCCESS)
-        return result
-
     @action(description=_("Finalise selected drafts"), permissions=["finalise"])
     def finalise_selected(self, request, queryset):
         done = 0
@@ -292,31 +232,21 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
                 services.invoice_finalise(invoice=invoice)
                 done += 1
             except ValidationError as error:
-                self.message_user(request, f"{invoice}: {_error_text(error)}", messages.ERROR)
+                self.message_user(request, f"{invoice}: {writes.error_text(error)}", messages.ERROR)
         self.message_user(request, _("%(count)s invoices finalised.") % {"count": done}, messages.SUCCESS)
 
     def _queue_send(self, request, invoice) -> bool:
         """Check the invoice can be sent, then hand it to a worker (rendering the PDF may take a second)."""
         from django_q.tasks import async_task
 
-        from billing.emails import invoice_recipients
+        from billing.services.emails import invoice_recipients, invoice_send_check
 
-        if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
-            self.message_user(
-                request,
-                _("%(invoice)s is not finalised; only finalised invoices are sent.") % {"invoice": invoice},
-                messages.ERROR,
-            )
+        try:
+            invoice_send_check(invoice=invoice)
+        except ValidationError as error:
+            self.message_user(request, writes.error_text(error), messages.ERROR)
             return False
         recipients = invoice_recipients(invoice)
-        if not recipients:
-            self.message_user(
-                request,
-                _("%(company)s has no billing e-mail address; add one to its billing profile.")
-                % {"company": invoice.company},
-                messages.ERROR,
-            )
-            return False
         async_task("billing.tasks.invoice_send", invoice.pk, request.user.pk, task_name=f"send invoice {invoice.pk}")
         self.message_user(
             request,
@@ -384,16 +314,15 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
             filename = f"{data['what']}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.csv"
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Export for accounting"),
-            "opts": self.model._meta,
-            "form": form,
-            "intro": _("A CSV of the invoices issued (one row per line) or the payments received in the range."),
-            "submit_label": _("Download CSV"),
-            "back_url": reverse("admin:billing_invoice_changelist"),
-        }
-        return TemplateResponse(request, "admin/billing/action_form.html", context)
+        return render_form(
+            self,
+            request,
+            form,
+            title=_("Export for accounting"),
+            submit=_("Download CSV"),
+            intro=_("A CSV of the invoices issued (one row per line) or the payments received in the range."),
+            back_url=reverse("admin:billing_invoice_changelist"),
+        )
 
     @action(description=_("Mark overdue invoices"), url_path="mark-overdue", permissions=["finalise"], icon="alarm")
     def mark_overdue(self, request):
@@ -401,103 +330,82 @@ class InvoiceAdmin(NeverDeleted, GeneratedInvoiceAdmin):
         self.message_user(request, _("%(count)s invoices marked overdue.") % {"count": count}, messages.SUCCESS)
         return redirect(reverse("admin:billing_invoice_changelist"))
 
-    @action(description=_("Finalise"), url_path="finalise", permissions=["finalise"], icon="task_alt")
-    def finalise_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-        self._run(request, invoice, services.invoice_finalise, _("Invoice finalised."), invoice=invoice)
-        return self._back(invoice)
-
-    def _form_view(self, request, invoice, form_class, title, submit_label, handle, intro=""):
-        form = form_class(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                message = handle(form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, _error_text(error))
-            else:
-                self.message_user(request, message, messages.SUCCESS)
-                return self._back(invoice)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{title} – {invoice}",
-            "opts": self.model._meta,
-            "form": form,
-            "intro": intro,
-            "submit_label": submit_label,
-            "back_url": reverse("admin:billing_invoice_change", args=[invoice.pk]),
-        }
-        return TemplateResponse(request, "admin/billing/action_form.html", context)
-
-    @action(description=_("Record payment"), url_path="record-payment", permissions=["payment"], icon="payments")
-    def record_payment_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-
-        def handle(data):
-            services.payment_record(company=invoice.company, invoice=invoice, actor=request.user, **data)
-            return _("Payment recorded.")
-
-        return self._form_view(
-            request,
-            invoice,
-            PaymentForm,
-            _("Record payment"),
-            _("Record"),
-            handle,
-            intro=_("Balance due: %(amount)s %(currency)s. More than that becomes account credit.")
-            % {"amount": invoice.balance_due, "currency": invoice.currency},
-        )
-
-    @action(description=_("Charge card on file"), url_path="charge-card", permissions=["payment"], icon="credit_card")
-    def charge_card_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-        self._run(
-            request, invoice, services.invoice_charge_card, _("Card charged."), invoice=invoice, actor=request.user
-        )
-        return self._back(invoice)
-
-    @action(description=_("Issue credit note"), url_path="credit", permissions=["credit"], icon="undo")
-    def credit_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-
-        def handle(data):
-            note = services.credit_note_issue(company=invoice.company, invoice=invoice, actor=request.user, **data)
-            return _("Credit note %(number)s issued.") % {"number": note.number}
-
-        return self._form_view(request, invoice, CreditForm, _("Issue credit note"), _("Issue"), handle)
-
-    @action(description=_("Add adjustment"), url_path="adjust", permissions=["finalise"], icon="tune")
-    def adjust_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-
-        def handle(data):
-            services.adjustment_add(invoice=invoice, actor=request.user, **data)
-            return _("Adjustment added.")
-
-        return self._form_view(request, invoice, AdjustmentForm, _("Add adjustment"), _("Add"), handle)
-
-    @action(description=_("Void"), url_path="void", permissions=["finalise"], icon="block")
-    def void_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-
-        def handle(data):
-            services.invoice_void(invoice=invoice, reason=data["reason"], actor=request.user)
-            return _("Invoice voided. Reissue it to bill the corrected amounts.")
-
-        return self._form_view(
-            request,
-            invoice,
-            VoidForm,
-            _("Void invoice"),
-            _("Void"),
-            handle,
-            intro=_("The invoice is kept, marked void; its periods and charges may be billed again."),
-        )
-
-    @action(description=_("Reissue"), url_path="reissue", permissions=["finalise"], icon="content_copy")
-    def reissue_detail(self, request, object_id):
-        invoice = self._invoice(object_id)
-        new = self._run(request, invoice, services.invoice_reissue, _("Reissued as a new draft."), invoice=invoice)
-        return self._back(new or invoice)
+    finalise_detail = object_action(
+        description=_("Finalise"),
+        url_path="finalise",
+        permission="finalise",
+        icon="task_alt",
+        service=services.invoice_finalise,
+        message=_("Invoice finalised."),
+    )
+    record_payment_detail = object_action(
+        description=_("Record payment"),
+        url_path="record-payment",
+        permission="payment",
+        icon="payments",
+        service=services.payment_record,
+        form=PaymentForm,
+        title=_("Record payment"),
+        submit=_("Record"),
+        intro=lambda invoice: (
+            _("Balance due: %(amount)s %(currency)s. More than that becomes account credit.")
+            % {"amount": invoice.balance_due, "currency": invoice.currency}
+        ),
+        arguments=_for_company,
+        message=_("Payment recorded."),
+    )
+    charge_card_detail = object_action(
+        description=_("Charge card on file"),
+        url_path="charge-card",
+        permission="payment",
+        icon="credit_card",
+        service=services.invoice_charge_card,
+        message=_("Card charged."),
+    )
+    credit_detail = object_action(
+        description=_("Issue credit note"),
+        url_path="credit",
+        permission="credit",
+        icon="undo",
+        service=services.credit_note_issue,
+        form=CreditForm,
+        title=_("Issue credit note"),
+        submit=_("Issue"),
+        arguments=_for_company,
+        message=lambda note: _("Credit note %(number)s issued.") % {"number": note.number},
+    )
+    adjust_detail = object_action(
+        description=_("Add adjustment"),
+        url_path="adjust",
+        permission="finalise",
+        icon="tune",
+        service=services.adjustment_add,
+        form=AdjustmentForm,
+        title=_("Add adjustment"),
+        submit=_("Add"),
+        message=_("Adjustment added."),
+    )
+    void_detail = object_action(
+        description=_("Void"),
+        url_path="void",
+        permission="finalise",
+        icon="block",
+        service=services.invoice_void,
+        form=VoidForm,
+        title=_("Void invoice"),
+        submit=_("Void"),
+        intro=_("The invoice is kept, marked void; its periods and charges may be billed again."),
+        message=_("Invoice voided. Reissue it to bill the corrected amounts."),
+    )
+    reissue_detail = object_action(
+        description=_("Reissue"),
+        url_path="reissue",
+        permission="finalise",
+        icon="content_copy",
+        service=services.invoice_reissue,
+        message=_("Reissued as a new draft."),
+        next_url=change_url,
+    )
 
     @action(description=_("Download PDF"), url_path="pdf", permissions=["view"], icon="picture_as_pdf")
     def pdf_detail(self, request, object_id):
@@ -544,28 +452,5 @@ GeneratedChargeAdmin = generated_admin(Charge)
 
 
 @override(Charge, "admin")
-class ChargeAdmin(NeverDeleted, GeneratedChargeAdmin):
+class ChargeAdmin(GeneratedChargeAdmin):
     fields = ("company", "title", "quantity", "unit_price", "taxable", "description")
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        created = services.charge_add(
-            company=obj.company,
-            title=obj.title,
-            quantity=obj.quantity,
-            unit_price=obj.unit_price,
-            taxable=obj.taxable,
-            actor=request.user,
-        )
-        obj.pk = created.pk
-        obj._state.adding = False
-        obj.refresh_from_db()
-
-
-# The other billing records have no hand-written admin: hand back the generated one without deletion.
-for _model in (InvoiceLine, Payment, PaymentAllocation, CreditNote, CreditApplication, Adjustment, InvoicePDF,
-               InvoiceNumberSequence, BillingRunRecord, InvoiceEmail, NonPaymentSuspension):  # fmt: skip
-    override(_model, "admin")(
-        type(f"{_model.__name__}Admin", (NeverDeleted, generated_admin(_model)), {"__module__": __name__})
-    )

@@ -13,7 +13,7 @@ from accounts.models import Company
 from billing import services
 from billing.choices import UNPAID_STATUSES, PaymentMethod
 from billing.models import Invoice, TaxRate
-from billing.runs import billing_run
+from billing.services.runs import billing_run
 from core.demo import demo_step
 
 # company name -> payment terms (days), billing e-mail

@@ -3,7 +3,7 @@
 Nothing here is deleted in normal work: a wrong invoice is voided (its lines release their claim on the
 periods they billed) and reissued; money given back is a credit note. Amounts are ``Decimal`` with four
 decimal places in storage; the values written are already rounded to the currency's minor unit (see
-``billing.money``).
+``core.money``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from billing.choices import CreditNoteKind, InvoiceStatus, LineKind, PaymentMethod
-from billing.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, ZERO
 from core.models import PrimaryModel, TimestampedModel
+from core.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, ZERO
 
 AMOUNT = {"max_digits": 16, "decimal_places": 4}
 
@@ -188,6 +188,11 @@ class Invoice(PrimaryModel):
     @property
     def is_editable(self) -> bool:
         return self.status == InvoiceStatus.DRAFT
+
+    @property
+    def is_sendable(self) -> bool:
+        """Only finalised invoices are sent (never a draft or a voided one): the one statement of the rule."""
+        return self.status not in (InvoiceStatus.DRAFT, InvoiceStatus.VOID)
 
     def totals_match(self) -> bool:
         """Whether the stored totals equal the sums of the lines."""
@@ -490,7 +495,7 @@ class BillingRunRecord(TimestampedModel):
     """One billed month of the recurring run: when it was last run to the end and what it made in total.
 
     The next run reads the latest record to find months whose runs were missed (the machine was down) and
-    bills them first (``billing.runs``); a run for one company only does not count as the month's run.
+    bills them first (``billing.services.runs``); a run for one company only does not count as the month's run.
     """
 
     period_start = models.DateField(_("period start"))

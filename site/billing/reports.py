@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 
 from billing.choices import UNPAID_STATUSES, CreditNoteKind, InvoiceStatus
 from billing.models import CreditNote, Invoice, InvoiceLine, Payment, PaymentAllocation
-from billing.money import ZERO, round_money
+from core.money import ZERO, round_money
 
 
 @dataclass

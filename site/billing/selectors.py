@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from billing.choices import UNPAID_STATUSES, InvoiceStatus
 from billing.models import BillingProfile, Charge, CreditNote, Invoice, TaxRate
-from billing.money import ZERO
+from core.money import ZERO
 
 MONEY = DecimalField(max_digits=16, decimal_places=4)
 

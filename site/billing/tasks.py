@@ -23,8 +23,8 @@ def invoice_render_pdf(invoice_id: int) -> str:
 
 def billing_run_daily(run_date: str | None = None) -> str:
     """The recurring run for today (or ``run_date``, ISO), then overdue marking."""
-    from billing.runs import billing_run
     from billing.services import invoices_mark_overdue
+    from billing.services.runs import billing_run
 
     day = date.fromisoformat(run_date) if run_date else timezone.localdate()
     result = billing_run(run_date=day)
@@ -40,13 +40,12 @@ def invoices_mark_overdue_task() -> str:
 
 def invoice_deliver(invoice_id: int) -> str:
     """Render and store the invoice's PDF, then e-mail it to the billing profile's recipients."""
-    from billing.choices import InvoiceStatus
-    from billing.emails import invoice_email_send, invoice_recipients
     from billing.models import Invoice
     from billing.services import invoice_pdf_render
+    from billing.services.emails import invoice_email_send, invoice_recipients
 
     invoice = Invoice.objects.select_related("company").get(pk=invoice_id)
-    if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+    if not invoice.is_sendable:
         return f"{invoice}: {invoice.get_status_display().lower()}, nothing to deliver"
     pdf = invoice_pdf_render(invoice=invoice)
     if not invoice_recipients(invoice):
@@ -59,8 +58,8 @@ def invoice_send(invoice_id: int, actor_id: int | None = None) -> str:
     """E-mail an invoice again (the admin's Send action)."""
     from django.contrib.auth import get_user_model
 
-    from billing.emails import invoice_email_send
     from billing.models import Invoice
+    from billing.services.emails import invoice_email_send
 
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     email = invoice_email_send(invoice=Invoice.objects.get(pk=invoice_id), actor=actor)
@@ -69,7 +68,7 @@ def invoice_send(invoice_id: int, actor_id: int | None = None) -> str:
 
 def billing_overdue_daily(today: str | None = None) -> str:
     """Overdue handling for today (or ``today``, ISO): reminders, late fees, suspension, reactivation."""
-    from billing.overdue import overdue_handle
+    from billing.services.overdue import overdue_handle
 
     day = date.fromisoformat(today) if today else timezone.localdate()
     return overdue_handle(today=day).summary()
@@ -77,6 +76,6 @@ def billing_overdue_daily(today: str | None = None) -> str:
 
 def services_reactivate_paid(company_id: int) -> str:
     """After a payment: lift the company's suspensions for non-payment if nothing is overdue long any more."""
-    from billing.overdue import services_reactivate_paid as reactivate
+    from billing.services.overdue import services_reactivate_paid as reactivate
 
     return f"{len(reactivate(company_ids=[company_id]))} services reactivated"

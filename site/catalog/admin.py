@@ -7,9 +7,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
@@ -25,15 +22,17 @@ from catalog.models import (
     ServiceEvent,
     ServicePlanPeriod,
 )
+from core import writes
+from core.actions import object_action
 from core.registry import generated_admin, override
-
-
-def _error_text(error) -> str:
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CancelForm(ReasonForm):
@@ -70,19 +69,17 @@ class UpgradeForm(ReasonForm):
     price_override = forms.DecimalField(label=_("Price override"), required=False, max_digits=12, decimal_places=2)
 
 
+def _upgrade_plans(form, service) -> None:
+    """A service changes to an active plan of its product's category."""
+    from catalog.models import Plan
+
+    form.fields["plan"].queryset = Plan.objects.filter(
+        is_active=True, product__category=service.plan.product.category
+    ).select_related("product")
+
+
 class FulfilForm(forms.Form):
     prefix = forms.CharField(label=_("Block to assign"), help_text=_("CIDR, e.g. 192.0.2.0/29."))
-
-
-def _form_page(model_admin, request, form, title, submit):
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": title,
-        "form": form,
-        "submit_label": submit,
-    }
-    return TemplateResponse(request, "catalog/admin/form.html", context)
 
 
 class ServiceEventInline(TabularInline):
@@ -182,175 +179,91 @@ class ServiceAdmin(generated_admin(Service)):
             fields += ["company", "plan", "quantity", "price_override", "order"]
         return fields
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        data = form.cleaned_data
-        created = services.service_create(
-            company=data["company"],
-            plan=data["plan"],
-            quantity=data["quantity"],
-            label=data.get("label", ""),
-            price_override=data.get("price_override"),
-            contract_start=data.get("contract_start"),
-            term_months=data.get("term_months"),
-            notes=data.get("notes", ""),
-            order=data.get("order"),
-            actor=request.user,
-        )
-        obj.pk = created.pk
-        obj._state.adding = False
-        obj.refresh_from_db()
-
-    def save_related(self, request, form, formsets, change):
-        """Resources go through the service, which checks they belong to the customer and logs the change."""
-        data = form.cleaned_data
-        wanted = {name: list(data.get(name) or ()) for name in services.RESOURCE_FIELDS if name in data}
-        if "options" in data:
-            form.instance.options.set(data["options"])
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
-        try:
-            services.service_set_resources(service=form.instance, actor=request.user, **wanted)
-        except ValidationError as error:
-            self.message_user(request, _error_text(error), messages.ERROR)
-
-    def _lifecycle(self, request, object_id, call, done, form_class=None, title="", submit=""):
-        service = Service.objects.get(pk=object_id)
-        url = reverse("admin:catalog_service_change", args=[object_id])
-        form = None
-        if form_class is not None:
-            form = form_class(request.POST or None)
-            if request.method != "POST" or not form.is_valid():
-                return _form_page(self, request, form, f"{title}: {service}", submit)
-        try:
-            call(service, **(form.cleaned_data if form else {}))
-        except (ValidationError, PermissionDenied) as error:
-            if form is not None:
-                form.add_error(None, _error_text(error))
-                return _form_page(self, request, form, f"{title}: {service}", submit)
-            self.message_user(request, _error_text(error), messages.ERROR)
-        else:
-            self.message_user(request, done % {"service": service}, messages.SUCCESS)
-        return redirect(url)
-
-    @action(description=_("Provision"), url_path="provision", permissions=["change"], icon="build")
-    def provision_detail(self, request, object_id):
-        return self._lifecycle(
-            request,
-            object_id,
-            lambda s: services.service_provision(service=s, actor=request.user),
-            _("%(service)s is being provisioned."),
-        )
-
-    @action(description=_("Activate"), url_path="activate", permissions=["change"], icon="play_arrow")
-    def activate_detail(self, request, object_id):
-        return self._lifecycle(
-            request,
-            object_id,
-            lambda s, reason, on: services.service_activate(service=s, actor=request.user, on=on, reason=reason),
-            _("%(service)s is active; billing starts."),
-            ActivateForm,
-            _("Activate"),
-            _("Activate"),
-        )
-
-    @action(description=_("Suspend"), url_path="suspend", permissions=["change"], icon="pause")
-    def suspend_detail(self, request, object_id):
-        return self._lifecycle(
-            request,
-            object_id,
-            lambda s, reason: services.service_suspend(service=s, actor=request.user, reason=reason),
-            _("%(service)s is suspended."),
-            ReasonForm,
-            _("Suspend"),
-            _("Suspend"),
-        )
-
-    @action(description=_("Lift suspension"), url_path="unsuspend", permissions=["change"], icon="play_circle")
-    def unsuspend_detail(self, request, object_id):
-        return self._lifecycle(
-            request,
-            object_id,
-            lambda s: services.service_unsuspend(service=s, actor=request.user),
-            _("%(service)s is active again."),
-        )
-
-    @action(description=_("Change plan"), url_path="change-plan", permissions=["change"], icon="swap_vert")
-    def upgrade_detail(self, request, object_id):
-        from catalog.models import Plan
-
-        service = Service.objects.select_related("plan__product").get(pk=object_id)
-        form = UpgradeForm(
-            request.POST or None,
-            initial={"quantity": service.quantity, "effective_date": timezone.localdate(), "plan": service.plan_id},
-        )
-        form.fields["plan"].queryset = Plan.objects.filter(
-            is_active=True, product__category=service.plan.product.category
-        ).select_related("product")
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.service_upgrade(service=service, actor=request.user, **form.cleaned_data)
-            except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _error_text(error))
-            else:
-                self.message_user(request, _("Plan changed."), messages.SUCCESS)
-                return redirect(reverse("admin:catalog_service_change", args=[object_id]))
-        return _form_page(self, request, form, _("Change plan: %(service)s") % {"service": service}, _("Change"))
-
-    @action(
+    provision_detail = object_action(
+        description=_("Provision"),
+        url_path="provision",
+        icon="build",
+        service=services.service_provision,
+        message=_("%(object)s is being provisioned."),
+    )
+    activate_detail = object_action(
+        description=_("Activate"),
+        url_path="activate",
+        icon="play_arrow",
+        service=services.service_activate,
+        form=ActivateForm,
+        submit=_("Activate"),
+        message=_("%(object)s is active; billing starts."),
+    )
+    suspend_detail = object_action(
+        description=_("Suspend"),
+        url_path="suspend",
+        icon="pause",
+        service=services.service_suspend,
+        form=ReasonForm,
+        submit=_("Suspend"),
+        message=_("%(object)s is suspended."),
+    )
+    unsuspend_detail = object_action(
+        description=_("Lift suspension"),
+        url_path="unsuspend",
+        icon="play_circle",
+        service=services.service_unsuspend,
+        message=_("%(object)s is active again."),
+    )
+    request_cancellation_detail = object_action(
         description=_("Cancel at period end"),
         url_path="request-cancellation",
-        permissions=["change"],
         icon="event_busy",
+        service=services.service_request_cancellation,
+        form=RequestCancellationForm,
+        title=_("Cancel at period end"),
+        submit=_("Record the cancellation"),
+        arguments=lambda data, _service: {"reason": data["reason"], "effective_date": data["on"]},
+        message=_("%(object)s will be cancelled on its effective date."),
     )
-    def request_cancellation_detail(self, request, object_id):
-        return self._lifecycle(
-            request,
-            object_id,
-            lambda s, reason, on: services.service_request_cancellation(
-                service=s, actor=request.user, effective_date=on, reason=reason
-            ),
-            _("%(service)s will be cancelled on its effective date."),
-            RequestCancellationForm,
-            _("Cancel at period end"),
-            _("Record the cancellation"),
-        )
-
-    @action(
-        description=_("Withdraw cancellation"), url_path="withdraw-cancellation", permissions=["change"], icon="undo"
+    withdraw_cancellation_detail = object_action(
+        description=_("Withdraw cancellation"),
+        url_path="withdraw-cancellation",
+        icon="undo",
+        service=services.service_withdraw_cancellation,
+        message=_("%(object)s continues; the cancellation was withdrawn."),
     )
-    def withdraw_cancellation_detail(self, request, object_id):
-        return self._lifecycle(
-            request,
-            object_id,
-            lambda s: services.service_withdraw_cancellation(service=s, actor=request.user),
-            _("%(service)s continues; the cancellation was withdrawn."),
-        )
-
-    @action(description=_("Cancel"), url_path="cancel", permissions=["change"], icon="cancel")
-    def cancel_detail(self, request, object_id):
-        return self._lifecycle(
-            request,
-            object_id,
-            lambda s, reason, on: services.service_cancel(service=s, actor=request.user, on=on, reason=reason),
-            _("%(service)s is cancelled; its resources were released."),
-            CancelForm,
-            _("Cancel"),
-            _("Cancel the service"),
-        )
-
-    @action(description=_("Terminate"), url_path="terminate", permissions=["change"], icon="delete_forever")
-    def terminate_detail(self, request, object_id):
-        return self._lifecycle(
-            request,
-            object_id,
-            lambda s, reason: services.service_terminate(service=s, actor=request.user, reason=reason),
-            _("%(service)s is terminated."),
-            ReasonForm,
-            _("Terminate"),
-            _("Terminate"),
-        )
+    cancel_detail = object_action(
+        description=_("Cancel"),
+        url_path="cancel",
+        icon="cancel",
+        service=services.service_cancel,
+        form=CancelForm,
+        title=_("Cancel"),
+        submit=_("Cancel the service"),
+        message=_("%(object)s is cancelled; its resources were released."),
+    )
+    terminate_detail = object_action(
+        description=_("Terminate"),
+        url_path="terminate",
+        icon="delete_forever",
+        service=services.service_terminate,
+        form=ReasonForm,
+        submit=_("Terminate"),
+        message=_("%(object)s is terminated."),
+    )
+    upgrade_detail = object_action(
+        description=_("Change plan"),
+        url_path="change-plan",
+        icon="swap_vert",
+        service=services.service_upgrade,
+        form=UpgradeForm,
+        title=_("Change plan"),
+        submit=_("Change"),
+        initial=lambda service: {
+            "quantity": service.quantity,
+            "effective_date": timezone.localdate(),
+            "plan": service.plan_id,
+        },
+        configure=_upgrade_plans,
+        message=_("Plan changed."),
+    )
 
 
 class OrderLineInline(TabularInline):
@@ -380,35 +293,30 @@ class OrderAdmin(generated_admin(Order)):
             try:
                 services.order_approve(order=order, actor=request.user)
             except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, _error_text(error), messages.WARNING)
+                self.message_user(
+                    request,
+                    writes.error_text(error),
+                    messages.WARNING,
+                )
             else:
                 self.message_user(request, _("Order %(number)s approved.") % {"number": order.number})
 
-    @action(description=_("Approve"), url_path="approve", permissions=["change"], icon="check")
-    def approve_detail(self, request, object_id):
-        order = Order.objects.get(pk=object_id)
-        try:
-            services.order_approve(order=order, actor=request.user)
-        except (ValidationError, PermissionDenied) as error:
-            self.message_user(request, _error_text(error), messages.ERROR)
-        else:
-            self.message_user(request, _("Order %(number)s approved; its services are pending.") % {"number": order})
-        return redirect(reverse("admin:catalog_order_change", args=[object_id]))
-
-    @action(description=_("Reject"), url_path="reject", permissions=["change"], icon="block")
-    def reject_detail(self, request, object_id):
-        order = Order.objects.get(pk=object_id)
-        form = ReasonForm(request.POST or None)
-        form.fields["reason"].required = True
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.order_reject(order=order, actor=request.user, reason=form.cleaned_data["reason"])
-            except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _error_text(error))
-            else:
-                self.message_user(request, _("Order %(number)s rejected.") % {"number": order.number})
-                return redirect(reverse("admin:catalog_order_change", args=[object_id]))
-        return _form_page(self, request, form, _("Reject %(number)s") % {"number": order.number}, _("Reject"))
+    approve_detail = object_action(
+        description=_("Approve"),
+        url_path="approve",
+        icon="check",
+        service=services.order_approve,
+        message=_("Order %(object)s approved; its services are pending."),
+    )
+    reject_detail = object_action(
+        description=_("Reject"),
+        url_path="reject",
+        icon="block",
+        service=services.order_reject,
+        form=RejectForm,
+        submit=_("Reject"),
+        message=_("Order %(object)s rejected."),
+    )
 
 
 @override(AdditionalIPRequest, "admin")
@@ -416,21 +324,16 @@ class AdditionalIPRequestAdmin(generated_admin(AdditionalIPRequest)):
     readonly_fields = ("company", "justification", "requested_prefix_length", "requested_family", "status", "order")
     actions_detail = ["fulfil_detail"]
 
-    @action(description=_("Assign a block"), url_path="fulfil", permissions=["change"], icon="lan")
-    def fulfil_detail(self, request, object_id):
-        ip_request = AdditionalIPRequest.objects.select_related("company").get(pk=object_id)
-        form = FulfilForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.additional_ip_request_fulfil(
-                    request=ip_request, prefix=form.cleaned_data["prefix"], actor=request.user
-                )
-            except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _error_text(error))
-            else:
-                self.message_user(request, _("Block assigned."))
-                return redirect(reverse("admin:catalog_additionaliprequest_change", args=[object_id]))
-        return _form_page(self, request, form, str(ip_request), _("Assign"))
+    fulfil_detail = object_action(
+        description=_("Assign a block"),
+        url_path="fulfil",
+        icon="lan",
+        service=services.additional_ip_request_fulfil,
+        instance_arg="request",
+        form=FulfilForm,
+        submit=_("Assign"),
+        message=_("Block assigned."),
+    )
 
 
 class WipeChecklistForm(forms.Form):
@@ -443,13 +346,25 @@ class WipeChecklistForm(forms.Form):
         help_text=_("Stored encrypted when the server goes back to stock; empty keeps the current one."),
     )
 
-    def __init__(self, *args, ticked: dict, **kwargs):
+    def __init__(self, *args, **kwargs):
         from dcim.services import WIPE_CHECKLIST
 
         super().__init__(*args, **kwargs)
         for key, label in WIPE_CHECKLIST.items():
-            self.fields[key] = forms.BooleanField(label=label, required=False, initial=bool(ticked.get(key)))
+            self.fields[key] = forms.BooleanField(label=label, required=False)
         self.order_fields([*WIPE_CHECKLIST, "new_ipmi_password"])
+
+
+def _wipe_arguments(data: dict, _server_return) -> dict:
+    from dcim.services import WIPE_CHECKLIST
+
+    return {"checklist": {key: data[key] for key in WIPE_CHECKLIST}, "new_ipmi_password": data["new_ipmi_password"]}
+
+
+def _wipe_message(server_return) -> str:
+    done = server_return.status == "returned"
+    text = _("%(device)s is back in stock.") if done else _("Checklist of %(device)s saved.")
+    return text % {"device": server_return.device}
 
 
 @override(ServerReturn, "admin")
@@ -457,27 +372,16 @@ class ServerReturnAdmin(generated_admin(ServerReturn)):
     readonly_fields = ("device", "service", "company", "status", "checklist", "returned_at", "returned_by")
     actions_detail = ["wipe_detail"]
 
-    @action(description=_("Wipe checklist"), url_path="wipe", permissions=["change"], icon="cleaning_services")
-    def wipe_detail(self, request, object_id):
-        from dcim.services import WIPE_CHECKLIST
-
-        server_return = ServerReturn.objects.select_related("device").get(pk=object_id)
-        form = WipeChecklistForm(request.POST or None, ticked=server_return.checklist)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                server_return = services.server_return_check(
-                    server_return=server_return,
-                    checklist={key: data[key] for key in WIPE_CHECKLIST},
-                    new_ipmi_password=data["new_ipmi_password"],
-                    actor=request.user,
-                )
-            except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _error_text(error))
-            else:
-                done = server_return.status == "returned"
-                text = _("%(device)s is back in stock.") if done else _("Checklist of %(device)s saved.")
-                self.message_user(request, text % {"device": server_return.device})
-                return redirect(reverse("admin:catalog_serverreturn_change", args=[object_id]))
-        title = _("Wipe checklist: %(device)s") % {"device": server_return.device}
-        return _form_page(self, request, form, title, _("Save"))
+    wipe_detail = object_action(
+        description=_("Wipe checklist"),
+        url_path="wipe",
+        icon="cleaning_services",
+        service=services.server_return_check,
+        instance_arg="server_return",
+        form=WipeChecklistForm,
+        title=_("Wipe checklist"),
+        submit=_("Save"),
+        initial=lambda server_return: {key: bool(value) for key, value in server_return.checklist.items()},
+        arguments=_wipe_arguments,
+        message=_wipe_message,
+    )

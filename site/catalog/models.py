@@ -44,9 +44,9 @@ from catalog.choices import (
 )
 from catalog.querysets import PlanQuerySet, ProductQuerySet, ServiceQuerySet
 from core.models import PrimaryModel, TimestampedModel
+from core.money import DEFAULT_CURRENCY
 
 COMPANY = "accounts.Company"
-DEFAULT_CURRENCY = "USD"
 ZERO = Decimal("0.00")
 
 

@@ -1,5 +1,6 @@
 """Declarations of the catalog models (admin, API, filters, import/export are generated from these)."""
 
+from catalog import services
 from catalog.choices import (
     CANCELLATION_STATUS_COLOURS,
     ORDER_STATUS_COLOURS,
@@ -25,6 +26,9 @@ from catalog.models import (
 )
 from core.registry import ModelSpec, register
 
+# Overrides of generated classes outside admin.py, imported by core.registry.autodiscover() after every spec.
+OVERRIDES = ("catalog.api.views",)
+
 register(
     ModelSpec(
         model=ProductCategory,
@@ -32,6 +36,9 @@ register(
         search_fields=("name", "slug"),
         filter_fields=("is_active",),
         ordering=("position", "name"),
+        create=services.productcategory_create,
+        update=services.productcategory_update,
+        delete=services.productcategory_delete,
     )
 )
 
@@ -44,6 +51,9 @@ register(
         select_related=("category",),
         badges={"kind": PRODUCT_KIND_COLOURS},
         import_id_fields=("slug",),
+        create=services.product_create,
+        update=services.product_update,
+        delete=services.product_delete,
     )
 )
 
@@ -64,6 +74,9 @@ register(
         filter_fields=("product", "recurring_period", "currency", "taxable", "is_active"),
         select_related=("product",),
         autocomplete_fields=("product",),
+        create=services.plan_create,
+        update=services.plan_update,
+        delete=services.plan_delete,
     )
 )
 
@@ -75,6 +88,9 @@ register(
         filter_fields=("product", "is_active"),
         select_related=("product",),
         autocomplete_fields=("product",),
+        create=services.productoption_create,
+        update=services.productoption_update,
+        delete=services.productoption_delete,
     )
 )
 
@@ -96,6 +112,8 @@ register(
         ),
         api_read_only_fields=("status",),
         tenancy="company",
+        create=services.service_open,
+        update=services.service_update,
     )
 )
 
@@ -149,6 +167,8 @@ register(
         import_id_fields=("number",),
         api_read_only_fields=("status", "company", "placed_by", "total_recurring", "total_one_time", "ticket"),
         tenancy="company",
+        # Customers place orders (order_place checks their role); staff approve or reject them by action.
+        customer_creatable=True,
     )
 )
 
@@ -221,7 +241,3 @@ register(
         api=False,
     )
 )
-
-# The API overrides (placing orders through the service, the offered catalog) must be registered before the
-# router is built.
-import catalog.api.views  # noqa: E402,F401

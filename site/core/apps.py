@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -10,8 +9,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Every app declares its models in specs.py; collect them before admin or API are built.
-        autodiscover_modules("specs")
         from core.api.schema import install_enum_name_overrides
+        from core.registry import autodiscover
+
+        autodiscover()
 
         install_enum_name_overrides()
 
@@ -23,7 +24,9 @@ class ServerStockAdminConfig(admin_apps.AdminConfig):
     default_site = "core.admin.ServerStockAdminSite"
 
     def ready(self) -> None:
-        autodiscover_modules("specs")
+        from core.registry import autodiscover
+
+        autodiscover()
         super().ready()
         from django.contrib import admin
 

@@ -60,6 +60,17 @@ class ModelSpec:
     tenancy: str | None = None
     # Whether customers may create/change through the API (staff always go by their model permissions).
     customer_writable: bool = False
+    # Whether customers may create (POST) through the API, the service checking their role and company.
+    customer_creatable: bool = False
+    # The services that write the model (core.writes): none named means read-only in the admin and API.
+    create: Callable | None = None  # service(**fields) -> instance
+    update: Callable | None = None  # service(<instance_arg>=obj, **changed_fields) -> instance
+    delete: Callable | None = None  # service(<instance_arg>=obj)
+    # The keyword update/delete receive the instance under; default the model's lower-case name.
+    instance_arg: str | None = None
+    # Rows customers never see, whatever the company (lookups excluded by core.tenancy.for_user for them):
+    # ``{"status": "draft"}`` hides draft invoices, ``{"is_internal": True}`` internal notes.
+    hidden_from_customers: dict[str, Any] = field(default_factory=dict)
     # Secret fields never leave through export or API.
     secret_fields: Sequence[str] = ()
     # Choice fields shown as coloured badges: field name -> {value: colour}.
@@ -80,6 +91,11 @@ class ModelSpec:
     @property
     def is_customer_visible(self) -> bool:
         return self.tenancy is not None
+
+    @property
+    def is_read_only(self) -> bool:
+        """Whether the spec names no write service (the generated admin and API then only read)."""
+        return self.create is None and self.update is None and self.delete is None
 
     def plain_fields(self) -> list[str]:
         """Concrete, non-secret field names, in declaration order."""
@@ -103,6 +119,28 @@ def register(spec: ModelSpec) -> ModelSpec:
         raise ValueError(f"{spec.label} is declared twice.")
     _SPECS[spec.model] = spec
     return spec
+
+
+def autodiscover() -> None:
+    """Import every app's ``specs.py``, then the modules each names in its ``OVERRIDES`` tuple.
+
+    Overrides of the API, resources and filtersets (``@override`` classes outside ``admin.py``) are registered
+    here, explicitly and after every spec exists, rather than by an import at the bottom of a specs module. An
+    import error in any of them fails startup loudly.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    modules = [
+        import_module(f"{config.name}.specs")
+        for config in apps.get_app_configs()
+        if module_has_submodule(config.module, "specs")
+    ]
+    for module in modules:
+        for name in getattr(module, "OVERRIDES", ()):
+            import_module(name)
 
 
 def get_spec(model: type[models.Model]) -> ModelSpec | None:
@@ -271,8 +309,6 @@ def generated_admin(model: type[models.Model]) -> type:
         attributes["ordering"] = list(spec.ordering)
     if not spec.importable:
         attributes["has_import_permission"] = lambda self, request: False
-    if not spec.admin_addable:
-        attributes["has_add_permission"] = lambda self, request, obj=None: False
     return type(f"{model.__name__}Admin", (SpecModelAdmin,), attributes)
 
 

@@ -7,10 +7,21 @@ permissions allow. Another company's object is then simply not in the queryset, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import models
 from django.db.models import QuerySet
 
 from core.registry import get_spec
+
+# Who belongs to which company is the accounts app's knowledge: it registers the lookup when it is ready
+# (accounts.apps), so core never imports the layer above it.
+_company_ids_of: list[Callable] = []
+
+
+def register_membership_lookup(lookup: Callable) -> None:
+    """Called once by the accounts app: ``lookup(user) -> list of company ids`` the user is an active member of."""
+    _company_ids_of[:] = [lookup]
 
 
 def member_company_ids(user) -> list[int]:
@@ -19,13 +30,9 @@ def member_company_ids(user) -> list[int]:
         return []
     cached = getattr(user, "_member_company_ids", None)
     if cached is None:
-        from accounts.models import Membership
-
-        cached = list(
-            Membership.objects.filter(user=user, is_active=True)
-            .exclude(company__status="closed")
-            .values_list("company_id", flat=True)
-        )
+        if not _company_ids_of:
+            raise RuntimeError("No membership lookup registered: is the accounts app installed?")
+        cached = list(_company_ids_of[0](user))
         user._member_company_ids = cached
     return cached
 
@@ -37,12 +44,16 @@ def tenancy_path(model: type[models.Model]) -> str | None:
 
 
 def scope_to_companies(queryset: QuerySet, company_ids) -> QuerySet:
-    """Narrow ``queryset`` to rows that belong to ``company_ids``."""
-    path = tenancy_path(queryset.model)
+    """Narrow ``queryset`` to rows that belong to ``company_ids``, without the rows customers never see."""
+    spec = get_spec(queryset.model)
+    path = spec.tenancy if spec else None
     if path is None:
         return queryset.none()
     lookup = f"{path}__in" if path else "pk__in"
-    return queryset.filter(**{lookup: list(company_ids)})
+    queryset = queryset.filter(**{lookup: list(company_ids)})
+    if spec.hidden_from_customers:
+        queryset = queryset.exclude(**spec.hidden_from_customers)
+    return queryset
 
 
 def for_user(model_or_queryset, user, *, company=None, staff_scope: bool = True) -> QuerySet:

@@ -89,7 +89,7 @@ class DeviceAdminForm(forms.ModelForm):
         if rack is not None and position is not None and cleaned.get("device_type") is not None:
             self.instance.device_type = cleaned["device_type"]
             self.instance.company = cleaned.get("company")
-            problems = services.device_placement_problems(
+            problems = selectors.device_placement_problems(
                 device=self.instance, rack=rack, position=position, face=cleaned.get("face") or RackFace.FRONT
             )
             if problems:
@@ -380,7 +380,7 @@ class PowerOutletAdminForm(forms.ModelForm):
         port, pdu = cleaned.get("power_port"), cleaned.get("pdu")
         if port is not None and pdu is not None:
             outlet = PowerOutlet(pk=self.instance.pk, pdu=pdu, name=cleaned.get("name") or "", feed=self.instance.feed)
-            problems = services.power_connection_problems(power_port=port, outlet=outlet)
+            problems = selectors.power_connection_problems(power_port=port, outlet=outlet)
             if problems:
                 raise ValidationError({"power_port": problems})
         return cleaned
@@ -412,7 +412,7 @@ class PowerPortAdminForm(forms.ModelForm):
                     device=cleaned.get("device") or self.instance.device,
                     name=cleaned.get("name") or self.instance.name,
                 )
-                problems = services.power_draw_problems(
+                problems = selectors.power_draw_problems(
                     power_port=port, outlet=outlet, watts=cleaned["allocated_draw_w"]
                 )
                 if problems:

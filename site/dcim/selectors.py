@@ -1,10 +1,12 @@
-"""Reads of the DCIM app that span models: stock counts, hardware search, elevations, power, dashboard."""
+"""Reads of the DCIM app that span models: stock counts, hardware search, elevations, power, dashboard, and
+the placement and power-budget checks the services (and forms) run before they write."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
 from dcim.choices import DeviceRole, DeviceStatus, InterfaceType, RackFace
 from dcim.models import (
@@ -14,9 +16,11 @@ from dcim.models import (
     DeviceType,
     Interface,
     PowerCircuit,
+    PowerOutlet,
     PowerPort,
     Rack,
     RackReservation,
+    unit_range_text,
 )
 
 
@@ -288,7 +292,7 @@ def interface_connections(*, interfaces, company_id) -> dict[int, dict]:
     frontier = {interface.pk: interface.pk for interface in interfaces}
     seen = {interface.pk: {interface.pk} for interface in interfaces}
     panel_ports: dict[tuple[int, str], set[int]] = {}
-    for _ in range(MAX_TRACE_HOPS):
+    for _hop in range(MAX_TRACE_HOPS):
         if not frontier:
             break
         current = set(frontier.values())
@@ -372,3 +376,190 @@ def device_power_connections(*, device: Device, company_id) -> list[dict]:
             }
         )
     return rows
+
+
+# --- placement and power checks (reads the services and forms use before writing) ---------------------
+
+
+def _units_text(units) -> str:
+    units = sorted(units)
+    return unit_range_text(units[0], units[-1])
+
+
+def _placement_conflicts(*, device: Device, rack: Rack, position: int, face: str) -> list[str]:
+    """What stands in the way of ``device`` at ``position``: devices and other customers' reservations."""
+    problems = []
+    height = max(device.device_type.u_height, 1)
+    wanted = set(range(position, position + height))
+    wanted_faces = {RackFace.FRONT, RackFace.REAR} if device.device_type.is_full_depth else {face}
+    if device.device_type.u_height == 0:
+        return problems
+    others = (
+        rack.devices.filter(position__isnull=False)
+        .exclude(pk=device.pk)
+        .select_related("device_type", "company")
+        .order_by("position")
+    )
+    for other in others:
+        overlap = wanted & set(other.units)
+        if overlap and wanted_faces & other.faces:
+            problems.append(
+                _("%(units)s of rack %(rack)s are taken by %(other)s (%(other_units)s, %(owner)s).")
+                % {
+                    "units": _units_text(overlap),
+                    "rack": rack,
+                    "other": other,
+                    "other_units": other.unit_range,
+                    "owner": other.owner_display,
+                }
+            )
+    reservations = rack.reservations.filter(first_u__lte=max(wanted), last_u__gte=min(wanted)).select_related("company")
+    for reservation in reservations:
+        if device.company_id is not None and reservation.company_id == device.company_id:
+            continue
+        overlap = wanted & set(reservation.units)
+        problems.append(
+            _("%(units)s of rack %(rack)s are reserved for %(company)s.")
+            % {"units": _units_text(overlap), "rack": rack, "company": reservation.company}
+        )
+    return problems
+
+
+def device_placement_problems(*, device: Device, rack: Rack, position: int, face: str = RackFace.FRONT) -> list[str]:
+    """Why ``device`` cannot go to ``position`` of ``rack`` (empty when it can); forms show these before saving."""
+    height = max(device.device_type.u_height, 1)
+    top = position + height - 1
+    if position < 1 or top > rack.u_height:
+        return [
+            _("%(units)s is outside rack %(rack)s, which has units 1–%(height)d.")
+            % {"units": unit_range_text(position, top), "rack": rack, "height": rack.u_height}
+        ]
+    if rack.company_id and rack.company_id != device.company_id:
+        return [
+            _("Rack %(rack)s belongs to %(owner)s; %(device)s is %(device_owner)s's.")
+            % {
+                "rack": rack,
+                "owner": rack.company,
+                "device": device,
+                "device_owner": device.company or _("the datacenter"),
+            }
+        ]
+    return _placement_conflicts(device=device, rack=rack, position=position, face=face)
+
+
+def _kw(watts) -> Decimal:
+    return (Decimal(watts or 0) / 1000).quantize(Decimal("0.01"))
+
+
+def circuit_connected_watts(circuit: PowerCircuit, *, exclude_port: PowerPort | None = None) -> int:
+    """The allocated draw of every power port plugged into a PDU fed by ``circuit``."""
+    ports = PowerPort.objects.filter(outlet__pdu__power_circuit=circuit)
+    if exclude_port is not None:
+        ports = ports.exclude(pk=exclude_port.pk)
+    return ports.aggregate(total=Sum("allocated_draw_w"))["total"] or 0
+
+
+def rack_connected_watts(rack: Rack, *, exclude_port: PowerPort | None = None) -> int:
+    """The allocated draw of every power port plugged into a PDU fed by one of ``rack``'s circuits."""
+    ports = PowerPort.objects.filter(outlet__pdu__power_circuit__rack=rack)
+    if exclude_port is not None:
+        ports = ports.exclude(pk=exclude_port.pk)
+    return ports.aggregate(total=Sum("allocated_draw_w"))["total"] or 0
+
+
+def power_draw_problems(*, power_port: PowerPort, outlet: PowerOutlet, watts: int | None = None) -> list[str]:
+    """Why ``power_port`` drawing ``watts`` (default: its allocated draw) from ``outlet`` would over-allocate.
+
+    Three budgets are checked: the circuit feeding the outlet's PDU (its usable capacity), the customer's
+    contract on that circuit (``allocated_kw`` when the circuit is allocated to a customer, who alone may draw
+    from it) and the power budget of the rack the circuit feeds.
+    """
+    watts = power_port.allocated_draw_w if watts is None else watts
+    circuit = outlet.pdu.power_circuit
+    if circuit is None:
+        return []
+    problems = []
+    device = power_port.device
+    connected = circuit_connected_watts(circuit, exclude_port=power_port)
+    total = _kw(connected + watts)
+    if total > circuit.capacity_kw:
+        problems.append(
+            _(
+                "Circuit %(circuit)s can carry %(capacity)s kW and %(connected)s kW is connected already: "
+                "%(port)s (%(watts)d W) would take it to %(kw)s kW."
+            )
+            % {
+                "circuit": circuit,
+                "capacity": circuit.capacity_kw,
+                "connected": _kw(connected),
+                "port": power_port,
+                "watts": watts,
+                "kw": total,
+            }
+        )
+    if circuit.company_id is not None:
+        if device.company_id != circuit.company_id:
+            problems.append(
+                _("Circuit %(circuit)s is allocated to %(company)s; %(port)s belongs to %(owner)s.")
+                % {
+                    "circuit": circuit,
+                    "company": circuit.company,
+                    "port": power_port,
+                    "owner": device.company or _("the datacenter"),
+                }
+            )
+        elif total > circuit.allocated_kw:
+            problems.append(
+                _(
+                    "%(company)s has %(allocated)s kW on circuit %(circuit)s and %(connected)s kW is connected: "
+                    "%(port)s (%(watts)d W) would take it to %(kw)s kW."
+                )
+                % {
+                    "company": circuit.company,
+                    "allocated": circuit.allocated_kw,
+                    "circuit": circuit,
+                    "connected": _kw(connected),
+                    "port": power_port,
+                    "watts": watts,
+                    "kw": total,
+                }
+            )
+    rack = circuit.rack
+    if rack is not None and rack.power_budget_kw is not None:
+        in_rack = rack_connected_watts(rack, exclude_port=power_port)
+        rack_total = _kw(in_rack + watts)
+        if rack_total > rack.power_budget_kw:
+            problems.append(
+                _(
+                    "Rack %(rack)s has a power budget of %(budget)s kW and %(connected)s kW is connected: "
+                    "%(port)s (%(watts)d W) would take it to %(kw)s kW."
+                )
+                % {
+                    "rack": rack,
+                    "budget": rack.power_budget_kw,
+                    "connected": _kw(in_rack),
+                    "port": power_port,
+                    "watts": watts,
+                    "kw": rack_total,
+                }
+            )
+    return problems
+
+
+def power_connection_problems(*, power_port: PowerPort, outlet: PowerOutlet) -> list[str]:
+    """Why ``power_port`` cannot be plugged into ``outlet``: double booking first, then the power budgets."""
+    problems = []
+    if outlet.power_port_id is not None and outlet.power_port_id != power_port.pk:
+        problems.append(
+            _("Outlet %(outlet)s already powers %(other)s.") % {"outlet": outlet, "other": outlet.power_port}
+        )
+    current = PowerOutlet.objects.filter(power_port=power_port).exclude(pk=outlet.pk).select_related("pdu").first()
+    if current is not None:
+        problems.append(
+            _("%(port)s is already plugged into outlet %(outlet)s.") % {"port": power_port, "outlet": current}
+        )
+    if power_port.device_id == outlet.pdu_id:
+        problems.append(_("%(port)s cannot be plugged into its own PDU.") % {"port": power_port})
+    if problems:
+        return problems
+    return power_draw_problems(power_port=power_port, outlet=outlet)

@@ -1,6 +1,7 @@
 """Declarations of the DCIM models: admin, API, filters and import/export are generated from these."""
 
 from core.registry import ModelSpec, register
+from dcim import services
 from dcim.choices import (
     CABLE_STATUS_COLOURS,
     CROSS_CONNECT_STATUS_COLOURS,
@@ -28,6 +29,9 @@ from dcim.models import (
     Site,
 )
 
+# Overrides of generated classes outside admin.py, imported by core.registry.autodiscover() after every spec.
+OVERRIDES = ("dcim.api.serializers",)
+
 DEVICE_SECRETS = ("snmp_community", "snmp_auth_key", "snmp_priv_key", "ipmi_password", "root_password")
 
 register(
@@ -38,6 +42,9 @@ register(
         filter_fields=("time_zone",),
         import_id_fields=("slug",),
         ordering=("name",),
+        create=services.site_create,
+        update=services.site_update,
+        delete=services.site_delete,
     )
 )
 
@@ -49,6 +56,9 @@ register(
         filter_fields=("site", "kind"),
         select_related=("site",),
         autocomplete_fields=("site",),
+        create=services.room_create,
+        update=services.room_update,
+        delete=services.room_delete,
     )
 )
 
@@ -60,6 +70,9 @@ register(
         filter_fields=("room",),
         select_related=("room__site",),
         autocomplete_fields=("room",),
+        create=services.row_create,
+        update=services.row_update,
+        delete=services.row_delete,
     )
 )
 
@@ -74,6 +87,9 @@ register(
         badges={"status": RACK_STATUS_COLOURS},
         ordering=("site__name", "name"),
         tenancy="company",
+        create=services.rack_create,
+        update=services.rack_update,
+        delete=services.rack_delete,
     )
 )
 
@@ -86,6 +102,9 @@ register(
         select_related=("rack", "company"),
         autocomplete_fields=("rack", "company"),
         tenancy="company",
+        create=services.rack_reserve,
+        delete=services.rack_reservation_release,
+        instance_arg="reservation",
     )
 )
 
@@ -95,6 +114,9 @@ register(
         list_display=("name", "slug"),
         search_fields=("name", "slug"),
         import_id_fields=("slug",),
+        create=services.manufacturer_create,
+        update=services.manufacturer_update,
+        delete=services.manufacturer_delete,
     )
 )
 
@@ -107,6 +129,9 @@ register(
         select_related=("manufacturer",),
         autocomplete_fields=("manufacturer",),
         import_id_fields=("slug",),
+        create=services.devicetype_create,
+        update=services.devicetype_update,
+        delete=services.devicetype_delete,
     )
 )
 
@@ -133,6 +158,9 @@ register(
         badges={"status": DEVICE_STATUS_COLOURS, "role": DEVICE_ROLE_COLOURS},
         secret_fields=DEVICE_SECRETS,
         tenancy="company",
+        create=services.device_add,
+        update=services.device_update,
+        delete=services.device_delete,
     )
 )
 
@@ -145,6 +173,9 @@ register(
         select_related=("device",),
         autocomplete_fields=("device", "rear_port"),
         tenancy="device__company",
+        create=services.interface_create,
+        update=services.interface_update,
+        delete=services.interface_delete,
     )
 )
 
@@ -157,6 +188,8 @@ register(
         select_related=("a_interface__device", "b_interface__device"),
         autocomplete_fields=("a_interface", "b_interface"),
         badges={"status": CABLE_STATUS_COLOURS},
+        create=services.cable_create,
+        delete=services.cable_disconnect,
     )
 )
 
@@ -171,6 +204,9 @@ register(
         badges={"status": CROSS_CONNECT_STATUS_COLOURS},
         import_id_fields=("circuit_id",),
         tenancy="company",
+        create=services.crossconnect_create,
+        update=services.crossconnect_update,
+        delete=services.crossconnect_delete,
     )
 )
 
@@ -182,6 +218,9 @@ register(
         filter_fields=("site",),
         select_related=("site", "room"),
         autocomplete_fields=("site", "room"),
+        create=services.powerpanel_create,
+        update=services.powerpanel_update,
+        delete=services.powerpanel_delete,
     )
 )
 
@@ -206,6 +245,9 @@ register(
         autocomplete_fields=("panel", "rack", "company", "redundancy_partner"),
         badges={"status": POWER_CIRCUIT_STATUS_COLOURS},
         tenancy="company",
+        create=services.powercircuit_create,
+        update=services.powercircuit_update,
+        delete=services.powercircuit_delete,
     )
 )
 
@@ -218,6 +260,9 @@ register(
         select_related=("device", "outlet__pdu"),
         autocomplete_fields=("device",),
         tenancy="device__company",
+        create=services.power_port_create,
+        update=services.power_port_update,
+        instance_arg="power_port",
     )
 )
 
@@ -229,6 +274,9 @@ register(
         filter_fields=("feed",),
         select_related=("pdu", "power_port__device"),
         autocomplete_fields=("pdu", "power_port"),
+        create=services.poweroutlet_create,
+        update=services.poweroutlet_update,
+        delete=services.poweroutlet_delete,
     )
 )
 
@@ -247,4 +295,3 @@ register(
 )
 
 # Overrides of generated API classes live beside the declarations, so they exist before the router is built.
-from dcim.api import serializers as _serializers  # noqa: E402,F401

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action, display
 
 from accounts.models import Company
+from core.actions import render_form, run_form
 from core.registry import generated_admin, override
 from ipam import pdf, reports, selectors, services
 from ipam.choices import AssignmentKind
@@ -45,28 +46,6 @@ def _page_links(request, parameter: str, page) -> dict:
     }
 
 
-def _form_page(model_admin, request, form, title, submit):
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": title,
-        "form": form,
-        "submit_label": submit,
-    }
-    return TemplateResponse(request, "ipam/admin/form.html", context)
-
-
-def _run(model_admin, request, form, call, done_message):
-    """Call a service with the form's data; its ValidationError lands on the form, nothing is written."""
-    try:
-        result = call(**form.cleaned_data)
-    except ValidationError as error:
-        form.add_error(None, error.messages)
-        return None
-    model_admin.message_user(request, done_message(result), messages.SUCCESS)
-    return result
-
-
 def utilisation_bar(percent: int, detail: str = "", unit: str = "") -> str:
     """A coloured bar with the percentage; ``detail`` ("3 of 256 /64 subnets used") as tooltip, ``unit`` after."""
     colour = "#dc2626" if percent >= 90 else "#d97706" if percent >= 70 else "#16a34a"
@@ -91,7 +70,7 @@ class AddButtonsMixin:
     def add_subnet(self, request):
         form = AddSubnetForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            created = _run(
+            created = run_form(
                 self,
                 request,
                 form,
@@ -103,21 +82,21 @@ class AddButtonsMixin:
             )
             if created:
                 return redirect(reverse("admin:ipam_prefix_changelist"))
-        return _form_page(self, request, form, _("Add subnet"), _("Add subnet"))
+        return render_form(self, request, form, _("Add subnet"), _("Add subnet"))
 
     @action(description=_("Add IP"), url_path="add-ip", permissions=["add_address"], icon="add")
     def add_address(self, request):
         form = AddAddressForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            if _run(self, request, form, services.ip_add, lambda ip: _("Added %(ip)s.") % {"ip": ip}):
+            if run_form(self, request, form, services.ip_add, lambda ip: _("Added %(ip)s.") % {"ip": ip}):
                 return redirect(reverse("admin:ipam_ipaddress_changelist"))
-        return _form_page(self, request, form, _("Add IP address"), _("Add address"))
+        return render_form(self, request, form, _("Add IP address"), _("Add address"))
 
     @action(description=_("Add range"), url_path="add-range", permissions=["add_address"], icon="playlist_add")
     def add_range(self, request):
         form = AddRangeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            done = _run(
+            done = run_form(
                 self,
                 request,
                 form,
@@ -126,7 +105,7 @@ class AddButtonsMixin:
             )
             if done is not None:
                 return redirect(reverse("admin:ipam_ipaddress_changelist"))
-        return _form_page(self, request, form, _("Add address range"), _("Add range"))
+        return render_form(self, request, form, _("Add address range"), _("Add range"))
 
     def has_add_subnet_permission(self, request, obj=None):
         return request.user.has_perm("ipam.add_prefix")
@@ -336,6 +315,6 @@ class IPAddressAdmin(AddButtonsMixin, GeneratedIPAddressAdmin):
                     actor=request.user,
                 )
 
-            if _run(self, request, form, call, lambda a: _("%(a)s saved.") % {"a": a}):
+            if run_form(self, request, form, call, lambda a: _("%(a)s saved.") % {"a": a}):
                 return redirect(reverse("admin:ipam_ipaddress_change", args=[record.pk]))
-        return _form_page(self, request, form, _("Assign %(address)s") % {"address": record}, _("Assign"))
+        return render_form(self, request, form, _("Assign %(address)s") % {"address": record}, _("Assign"))

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.services import plain_services
 from ipam.addressing import parse_address, parse_network, to_hex
 from ipam.choices import AssignmentKind, IPAddressStatus, PrefixRole, PrefixStatus
 from ipam.models import RIR, VLAN, Aggregate, Assignment, IPAddress, IPJustification, Prefix
@@ -562,3 +563,14 @@ def next_free_block(*, prefix: Prefix, prefix_length: int):
         cursor = max(cursor, stop + 1)
     found = fits(cursor, end) if cursor <= end else None
     return type(network)((found, prefix_length)) if found is not None else None
+
+
+# --- the generated admin's and API's writes (named by ipam/specs.py) ---------------------------------------
+# Validated by the models (bounds, overlaps, containing prefix), as record_save does for the admin's forms.
+
+rir_record_create, rir_update, rir_delete = plain_services(RIR)
+aggregate_record_create, aggregate_update, aggregate_delete = plain_services(Aggregate)
+vlan_record_create, vlan_update, vlan_delete = plain_services(VLAN)
+prefix_record_create, prefix_update, prefix_delete = plain_services(Prefix)
+ipaddress_record_create, ipaddress_update, ipaddress_delete = plain_services(IPAddress)
+ipjustification_record_create, ipjustification_update, ipjustification_delete = plain_services(IPJustification)

@@ -1,6 +1,7 @@
 """Declarations of the IPAM models: admin, API, filters and import/export are generated from these."""
 
 from core.registry import ModelSpec, register
+from ipam import services
 from ipam.choices import (
     ASSIGNMENT_KIND_COLOURS,
     IP_ADDRESS_STATUS_COLOURS,
@@ -9,6 +10,9 @@ from ipam.choices import (
 )
 from ipam.models import RIR, VLAN, Aggregate, Assignment, IPAddress, IPJustification, Prefix
 
+# Overrides of generated classes outside admin.py, imported by core.registry.autodiscover() after every spec.
+OVERRIDES = ("ipam.resources", "ipam.api.viewsets")
+
 register(
     ModelSpec(
         model=RIR,
@@ -16,6 +20,9 @@ register(
         search_fields=("name", "slug"),
         filter_fields=("is_private",),
         import_id_fields=("slug",),
+        create=services.rir_record_create,
+        update=services.rir_update,
+        delete=services.rir_delete,
     )
 )
 
@@ -29,6 +36,9 @@ register(
         ordering=("family", "network_start"),
         export_fields=("id", "prefix", "rir", "date_allocated", "description", "comments"),
         api_read_only_fields=("family", "network_start", "network_end", "prefix_length"),
+        create=services.aggregate_record_create,
+        update=services.aggregate_update,
+        delete=services.aggregate_delete,
     )
 )
 
@@ -38,6 +48,9 @@ register(
         list_display=("vid", "name", "description"),
         search_fields=("name", "=vid"),
         ordering=("vid",),
+        create=services.vlan_record_create,
+        update=services.vlan_update,
+        delete=services.vlan_delete,
     )
 )
 
@@ -69,6 +82,9 @@ register(
             "description",
         ),
         tenancy="company",
+        create=services.prefix_record_create,
+        update=services.prefix_update,
+        delete=services.prefix_delete,
     )
 )
 
@@ -86,6 +102,9 @@ register(
         admin_addable=False,
         api_fields=("id", "address", "family", "status", "company", "prefix", "dns_name", "description"),
         tenancy="company",
+        create=services.ipaddress_record_create,
+        update=services.ipaddress_update,
+        delete=services.ipaddress_delete,
     )
 )
 
@@ -164,9 +183,10 @@ register(
             "created",
         ),
         tenancy="company",
+        create=services.ipjustification_record_create,
+        update=services.ipjustification_update,
+        delete=services.ipjustification_delete,
     )
 )
 
 # Overrides of generated API classes live beside the declarations, so they exist before the router is built.
-from ipam import resources as _resources  # noqa: E402,F401
-from ipam.api import viewsets as _viewsets  # noqa: E402,F401

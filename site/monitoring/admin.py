@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core import units
 from core.registry import generated_admin, override
 from monitoring import graphs
 from monitoring.models import InterfaceState
@@ -14,9 +15,46 @@ ADMIN_GRAPH_PERIODS = ("day", "week")
 _GeneratedInterfaceStateAdmin = generated_admin(InterfaceState)
 
 
+# Raw rate fields are shown through the human-unit columns below ("500 kbit/s", not 499995.86666666664).
+_RAW_RATES = ("in_bps", "out_bps", "in_errors_ps", "out_errors_ps", "in_discards_ps", "out_discards_ps")
+
+
+def _per_second(value) -> str:
+    return "—" if value is None else f"{value:,.2f}/s"
+
+
 @override(InterfaceState, "admin")
 class InterfaceStateAdmin(_GeneratedInterfaceStateAdmin):
-    readonly_fields = (*_GeneratedInterfaceStateAdmin.readonly_fields, "traffic_graphs")
+    list_display = ("interface", "oper_status", "in_rate", "out_rate", "commit", "rates_at")
+    exclude = _RAW_RATES
+    readonly_fields = (
+        *(name for name in _GeneratedInterfaceStateAdmin.readonly_fields if name not in _RAW_RATES),
+        "in_rate",
+        "out_rate",
+        "errors",
+        "discards",
+        "traffic_graphs",
+    )
+
+    @admin.display(description=_("in"), ordering="in_bps")
+    def in_rate(self, obj):
+        return units.bitrate(obj.in_bps)
+
+    @admin.display(description=_("out"), ordering="out_bps")
+    def out_rate(self, obj):
+        return units.bitrate(obj.out_bps)
+
+    @admin.display(description=_("commit"), ordering="commit_mbps")
+    def commit(self, obj):
+        return units.mbitrate(obj.commit_mbps) if obj.commit_mbps else "—"
+
+    @admin.display(description=_("errors in / out"))
+    def errors(self, obj):
+        return f"{_per_second(obj.in_errors_ps)} / {_per_second(obj.out_errors_ps)}"
+
+    @admin.display(description=_("discards in / out"))
+    def discards(self, obj):
+        return f"{_per_second(obj.in_discards_ps)} / {_per_second(obj.out_discards_ps)}"
 
     @admin.display(description=_("traffic"))
     def traffic_graphs(self, obj):

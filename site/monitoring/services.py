@@ -1,4 +1,4 @@
-"""Every write of the monitoring app: collector tokens, ingest of collector batches, bandwidth alerts.
+"""Every write of the monitoring app: collector tokens, ingest of collector batches (bandwidth alerts: bandwidth.py).
 
 State changes are published over Channels (the ``noc`` group and ``company-<id>`` groups) after the
 transaction commits, never before.
@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from asgiref.sync import async_to_sync
-from django.conf import settings
-from django.core.mail import send_mail
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from dcim.models import Device, Interface
-from monitoring.choices import BANDWIDTH_THRESHOLDS, EventKind, EventSeverity
-from monitoring.models import CollectorToken, DeviceHealth, InterfaceState, MonitoringEvent
+from monitoring import ingest
+from monitoring.choices import EventKind, EventSeverity
+from monitoring.models import CollectorToken, InterfaceState, MonitoringEvent
 
 log = logging.getLogger(__name__)
 NOC_GROUP = "noc"
@@ -124,28 +125,61 @@ def _publish_on_commit(events: list[MonitoringEvent]) -> None:
 
 
 # Ingest ---------------------------------------------------------------------------------------------
+#
+# Cost: a constant number of statements per batch (per CHUNK rows of each kind), whatever the number of
+# interfaces; Python touches each item once, to check it and build the statements' parameters
+# (monitoring/ingest.py). Events and bandwidth thresholds concern only what changed or arrived.
+
+# Refused above this many items in one batch: collectors send far fewer (collector/runner.py splits).
+MAX_BATCH_ITEMS = 200_000
 
 
 @dataclass
 class IngestResult:
-    """What one ingest batch changed."""
+    """What one ingest batch changed (``events``: state changes; ``threshold_events``: levels crossed)."""
 
     events: list[MonitoringEvent] = field(default_factory=list)
     rates: int = 0
     interfaces_created: int = 0
     ignored: int = 0
+    threshold_events: list[MonitoringEvent] = field(default_factory=list)
 
 
 def _when(value) -> datetime:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    parsed = None
+    if isinstance(value, str):
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
     if parsed is None:
         return timezone.now()
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.UTC)
 
 
-def _event(
-    *, device: Device, kind: str, status: str, at: datetime, interface=None, previous: str = ""
+def _device_id(item, key: str) -> int:
+    """The item's numeric ``device``; a ValidationError (HTTP 400) for anything else."""
+    value = item.get("device") if isinstance(item, dict) else None
+    text = str(value) if not isinstance(value, bool) else ""
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
+        raise ValidationError({key: "Every item needs a numeric 'device'."})
+    return int(text)
+
+
+def _rate(value, key: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as error:
+        raise ValidationError({"rates": f"'{key}' must be a number or null."}) from error
+    return number if math.isfinite(number) else None
+
+
+def _event_record(
+    *, device, kind: str, status: str, at: datetime, interface=None, previous: str = ""
 ) -> MonitoringEvent:
+    """An unsaved event (saved in bulk by the ingest)."""
     if kind == EventKind.DEVICE:
         message = f"{device.name} is {status}"
     else:
@@ -160,226 +194,199 @@ def _event(
         previous=previous,
         message=message[:255],
         occurred_at=at,
+        received_at=timezone.now(),
     )
-    event.full_clean()
-    event.save()
+    event.clean_fields(exclude=["device", "interface"])
     return event
 
 
-def interfaces_sync(*, device: Device, discovered: list[dict]) -> int:
-    """Keep DCIM's interfaces of ``device`` in step with what IF-MIB reports; returns how many were created.
+def _discovered_sync(items: list[tuple[int, list]]) -> int:
+    """Keep DCIM's interfaces of each (device id, IF-MIB interfaces) in step with what the agent reports;
+    returns how many were created.
 
-    Missing interfaces are created (by ``ifName``) with their speed; speeds are updated; the ifIndex, alias and
-    link state are kept on the interface's :class:`InterfaceState`. Interfaces the agent no longer reports
-    are left alone: removing them is a decision for staff.
+    Missing interfaces are created (by ``ifName``) with their speed, speeds are updated (both with their
+    change history); the ifIndex and alias are kept on the interface's :class:`InterfaceState`, and the link
+    state when none is known. Interfaces the agent no longer reports are left alone: removing them is a
+    decision for staff.
     """
-    existing = {interface.name: interface for interface in device.interfaces.all()}
-    states = {state.interface_id: state for state in InterfaceState.objects.filter(interface__device=device)}
-    created = 0
-    for item in discovered:
-        name = str(item.get("name", ""))[:64]
-        if not name:
-            continue
-        speed = item.get("speed_mbps") or None
-        interface = existing.get(name)
-        if interface is None:
-            interface = Interface(device=device, name=name, speed=speed, description=str(item.get("descr", ""))[:200])
-            interface.save()
-            existing[name] = interface
-            created += 1
-        elif speed and interface.speed != speed:
-            interface.speed = speed
-            interface.save(update_fields=["speed"])
-        state = states.get(interface.pk) or InterfaceState(interface=interface)
-        state.if_index = item.get("if_index")
-        state.alias = str(item.get("alias", ""))[:255]
-        if not state.oper_status:
-            state.oper_status = str(item.get("oper_status", ""))[:20]
-        state.save()
-    return created
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    device_ids = sorted({device_id for device_id, _interfaces in items})
+    existing = {(row.device_id, row.name): row for row in Interface.objects.filter(device_id__in=device_ids)}
+    created, changed, states = [], {}, {}
+    for device_id, discovered in items:
+        for entry in discovered if isinstance(discovered, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            name = str(entry.get("name", ""))[:64]
+            if not name:
+                continue
+            speed = entry.get("speed_mbps") or None
+            speed = speed if isinstance(speed, int) and not isinstance(speed, bool) and 0 < speed < 2**31 else None
+            interface = existing.get((device_id, name))
+            if interface is None:
+                interface = Interface(
+                    device_id=device_id, name=name, speed=speed, description=str(entry.get("descr", ""))[:200]
+                )
+                existing[(device_id, name)] = interface
+                created.append(interface)
+            elif speed and interface.speed != speed:
+                interface.speed = speed
+                changed[interface.pk] = interface
+            if_index = entry.get("if_index")
+            if_index = (
+                if_index
+                if isinstance(if_index, int) and not isinstance(if_index, bool) and 0 <= if_index < 2**31
+                else None
+            )
+            states[(device_id, name)] = (
+                if_index,
+                str(entry.get("alias", ""))[:255],
+                str(entry.get("oper_status", ""))[:20],
+            )
+    if created:
+        bulk_create_with_history(created, Interface, batch_size=ingest.CHUNK)
+    if changed:
+        bulk_update_with_history(list(changed.values()), Interface, ["speed"], batch_size=ingest.CHUNK)
+    ingest.discovered_states_store([(existing[key].pk, *values) for key, values in states.items()])
+    return len(created)
+
+
+def _events_apply(items: list[dict], polled: dict[int, bool | None]) -> tuple[list[MonitoringEvent], int]:
+    """Record the state changes among ``items`` (device reachability, link state), in their order; a change
+    already recorded (a batch re-sent from a collector's backlog) is not recorded twice. Returns the events
+    and how many items were ignored."""
+    ignored = 0
+    links = [item for item in items if item.get("type") == "link"]
+    names = {str(item.get("interface")) for item in links}
+    devices = (
+        Device.objects.filter(pk__in=sorted({int(item["device"]) for item in items}))
+        .only("id", "name", "company_id")
+        .in_bulk()
+    )
+    interfaces = {}
+    states = {}
+    if links:
+        for interface in Interface.objects.filter(
+            device_id__in=sorted({int(item["device"]) for item in links}), name__in=sorted(names)
+        ).only("id", "name", "device_id"):
+            interface.device = devices[interface.device_id]
+            interfaces[(interface.device_id, interface.name)] = interface
+        states = {
+            interface_id: [status, changed_at]
+            for interface_id, status, changed_at in InterfaceState.objects.filter(
+                interface_id__in=[interface.pk for interface in interfaces.values()]
+            ).values_list("interface_id", "oper_status", "status_changed_at")
+        }
+    reachability = dict(polled)
+    reachability_changes: dict[int, tuple[bool, datetime]] = {}
+    link_changes: dict[int, tuple[str, datetime]] = {}
+    events = []
+    for item in items:
+        device = devices[int(item["device"])]
+        at = _when(item.get("at"))
+        status = str(item.get("status", ""))[:30]
+        if item.get("type") == "device":
+            reachable = status == "reachable"
+            if reachability[device.pk] == reachable:
+                continue  # a re-sent batch (backlog) must not record the change twice
+            reachability[device.pk] = reachable
+            reachability_changes[device.pk] = (reachable, at)
+            events.append(_event_record(device=device, kind=EventKind.DEVICE, status=status, at=at))
+        elif item.get("type") == "link":
+            interface = interfaces.get((device.pk, str(item.get("interface"))))
+            if interface is None:
+                ignored += 1
+                continue
+            state = states.setdefault(interface.pk, ["", None])
+            if state[0] == status and state[1] and state[1] >= at:
+                continue
+            previous = str(item.get("previous") or state[0])[:30]
+            state[:] = [status, at]
+            link_changes[interface.pk] = (status, at)
+            events.append(
+                _event_record(
+                    device=device, kind=EventKind.LINK, status=status, previous=previous, at=at, interface=interface
+                )
+            )
+    ingest.devices_reachability_store([(pk, *change) for pk, change in reachability_changes.items()])
+    ingest.link_states_store([(pk, *change) for pk, change in link_changes.items()])
+    MonitoringEvent.objects.bulk_create(events, batch_size=ingest.CHUNK)
+    return events, ignored
+
+
+def _rate_rows(items: list) -> dict[tuple[int, str], tuple]:
+    """The rows of ``ingest.rates_store`` from the batch's rates, one per interface (the last one wins)."""
+    times: dict = {}
+    rows = {}
+    for item in items:
+        device_id = _device_id(item, "rates")
+        get = item.get
+        name = get("interface")
+        if not isinstance(name, str):
+            name = ""  # matches no interface: counted as ignored
+        at = get("at")
+        when = times.get(at) if isinstance(at, str) else None
+        if when is None:
+            when = ingest.db_time(_when(at))
+            if isinstance(at, str):
+                times[at] = when
+        status = get("oper_status")
+        rows[(device_id, name)] = (
+            device_id,
+            name,
+            str(status)[:20] if status else "",
+            _rate(get("in_bps"), "in_bps"),
+            _rate(get("out_bps"), "out_bps"),
+            _rate(get("in_errors_ps"), "in_errors_ps"),
+            _rate(get("out_errors_ps"), "out_errors_ps"),
+            _rate(get("in_discards_ps"), "in_discards_ps"),
+            _rate(get("out_discards_ps"), "out_discards_ps"),
+            when,
+        )
+    return rows
 
 
 @transaction.atomic
 def ingest_batch(*, batch: dict, token: CollectorToken | None = None) -> IngestResult:
-    """Store a collector's batch: discovered interfaces, state changes (as events) and the latest rates.
+    """Store a collector's batch: discovered interfaces, state changes (as events) and the latest rates, then
+    evaluate the bandwidth thresholds of the interfaces whose rates arrived.
 
-    Devices that are not SNMP-polled are ignored. Events are published after the commit; a bandwidth
-    check is queued when rates arrived.
+    Devices that are not SNMP-polled are ignored. Raises ValidationError for a malformed batch (nothing is
+    stored). Events are published after the commit. See the section comment for the cost.
     """
+    from monitoring import bandwidth
+
     result = IngestResult()
-    device_ids = {int(item["device"]) for key in ("events", "rates", "discovered") for item in batch.get(key, [])}
-    devices = Device.objects.filter(pk__in=device_ids, snmp_enabled=True).in_bulk()
+    lists = {key: batch.get(key) or [] for key in ("events", "rates", "discovered")}
+    for key, items in lists.items():
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise ValidationError({key: f"'{key}' must be a list of objects."})
+    if sum(len(items) for items in lists.values()) > MAX_BATCH_ITEMS:
+        raise ValidationError({"rates": f"At most {MAX_BATCH_ITEMS} items per batch: send smaller batches."})
+    rows = _rate_rows(lists["rates"])
+    events = [(_device_id(item, "events"), item) for item in lists["events"]]
+    discovered = [(_device_id(item, "discovered"), item.get("interfaces", [])) for item in lists["discovered"]]
 
-    for item in batch.get("discovered", []):
-        device = devices.get(int(item["device"]))
-        if device is None:
-            result.ignored += 1
-            continue
-        result.interfaces_created += interfaces_sync(device=device, discovered=item.get("interfaces", []))
-
-    interfaces = {
-        (interface.device_id, interface.name): interface
-        for interface in Interface.objects.filter(device__in=list(devices.values())).select_related("device")
-    }
-    states = {
-        state.interface_id: state
-        for state in InterfaceState.objects.filter(interface__device__in=list(devices.values()))
-    }
-
-    def state_for(interface: Interface) -> InterfaceState:
-        if interface.pk not in states:
-            states[interface.pk] = InterfaceState.objects.create(interface=interface)
-        return states[interface.pk]
-
-    for item in batch.get("events", []):
-        device = devices.get(int(item["device"]))
-        if device is None:
-            result.ignored += 1
-            continue
-        at = _when(item.get("at"))
-        status = str(item.get("status", ""))[:30]
-        if item.get("type") == "device":
-            health, _created = DeviceHealth.objects.get_or_create(device=device)
-            reachable = status == "reachable"
-            if health.reachable == reachable:
-                continue  # a re-sent batch (backlog) must not record the change twice
-            health.reachable = reachable
-            health.changed_at = at
-            health.save()
-            result.events.append(_event(device=device, kind=EventKind.DEVICE, status=status, at=at))
-        elif item.get("type") == "link":
-            interface = interfaces.get((device.pk, item.get("interface")))
-            if interface is None:
-                result.ignored += 1
-                continue
-            state = state_for(interface)
-            if state.oper_status == status and state.status_changed_at and state.status_changed_at >= at:
-                continue
-            previous = str(item.get("previous") or state.oper_status)[:30]
-            state.oper_status = status
-            state.status_changed_at = at
-            state.save(update_fields=["oper_status", "status_changed_at"])
-            result.events.append(
-                _event(device=device, kind=EventKind.LINK, status=status, previous=previous, at=at, interface=interface)
-            )
-
-    changed_states = []
-    for item in batch.get("rates", []):
-        interface = interfaces.get((int(item["device"]), item.get("interface")))
-        if interface is None:
-            result.ignored += 1
-            continue
-        state = state_for(interface)
-        for name in RATE_FIELDS:
-            value = item.get(name)
-            setattr(state, name, float(value) if value is not None else None)
-        state.rates_at = _when(item.get("at"))
-        if item.get("oper_status") and not state.oper_status:
-            state.oper_status = str(item["oper_status"])[:20]
-        changed_states.append(state)
-        result.rates += 1
-    if changed_states:
-        InterfaceState.objects.bulk_update(changed_states, [*RATE_FIELDS, "rates_at", "oper_status"])
-
-    seen = {device for device in devices.values()}
-    now = timezone.now()
-    for device in seen:
-        if any(int(item["device"]) == device.pk for item in batch.get("rates", [])):
-            DeviceHealth.objects.update_or_create(device=device, defaults={"last_seen_at": now})
-
+    polled = ingest.devices_lock(
+        device_ids=[*{key[0] for key in rows}, *(pk for pk, _item in events), *(pk for pk, _item in discovered)],
+        seen_ids={key[0] for key in rows},
+        seen_at=timezone.now(),
+    )
+    wanted = [(pk, interfaces) for pk, interfaces in discovered if pk in polled]
+    result.ignored += len(discovered) - len(wanted)
+    if wanted:
+        result.interfaces_created = _discovered_sync(wanted)
+    wanted = [item for pk, item in events if pk in polled]
+    result.ignored += len(events) - len(wanted)
+    if wanted:
+        result.events, ignored = _events_apply(wanted, polled)
+        result.ignored += ignored
+    stored = ingest.rates_store(sorted(rows.values())) if rows else []
+    result.rates = len(stored)
+    # Unknown interfaces, devices not polled, rates older than those stored, duplicates in the batch.
+    result.ignored += len(lists["rates"]) - len(stored)
+    if stored:
+        result.threshold_events = bandwidth.thresholds_evaluate(interface_ids=stored)
     _publish_on_commit(result.events)
-    if result.rates:
-        transaction.on_commit(_queue_bandwidth_check)
     return result
-
-
-def _queue_bandwidth_check() -> None:
-    from django_q.tasks import async_task
-
-    async_task("monitoring.tasks.check_bandwidth_thresholds")
-
-
-# Bandwidth thresholds -------------------------------------------------------------------------------
-
-
-def threshold_level(*, utilisation_percent: float) -> int:
-    """The highest of 80/100/101 reached (101 = over the commit), or 0."""
-    level = 0
-    for threshold in BANDWIDTH_THRESHOLDS:
-        if (threshold == 101 and utilisation_percent > 100) or (threshold < 101 and utilisation_percent >= threshold):
-            level = threshold
-    return level
-
-
-def _threshold_recipients(device: Device) -> list[str]:
-    from accounts.choices import CompanyRole
-    from accounts.models import Membership
-
-    recipients = [settings.MONITORING_NOC_EMAIL] if settings.MONITORING_NOC_EMAIL else []
-    if device.company_id:
-        recipients += list(
-            Membership.objects.filter(
-                company_id=device.company_id,
-                is_active=True,
-                role__in=[CompanyRole.OWNER, CompanyRole.TECHNICAL],
-            ).values_list("user__email", flat=True)
-        )
-    return recipients
-
-
-@transaction.atomic
-def bandwidth_thresholds_check() -> list[MonitoringEvent]:
-    """Compare each interface's latest rate with its commit; notify customer and NOC when a level is crossed.
-
-    The commit is the catalog's bandwidth service on the interface, else the one staff set, else the speed.
-
-    Each level (80 %, 100 %, over 100 %) is announced once on the way up; falling below 80 % re-arms it.
-    """
-    from monitoring.selectors import interface_commits_mbps
-
-    events = []
-    states = InterfaceState.objects.select_related("interface__device").filter(rates_at__isnull=False)
-    catalog_commits = interface_commits_mbps()
-    for state in states:
-        commit = state.commit_with(catalog_commits)
-        if not commit:
-            continue
-        peak = max(state.in_bps or 0, state.out_bps or 0)
-        percent = peak / (commit * 1e6) * 100
-        level = threshold_level(utilisation_percent=percent)
-        if level == state.threshold_level:
-            continue
-        raised = level > state.threshold_level
-        state.threshold_level = level
-        state.save(update_fields=["threshold_level"])
-        if not raised:
-            continue
-        interface = state.interface
-        device = interface.device
-        label = "over" if level == 101 else f"at {level} % of"
-        event = MonitoringEvent(
-            device=device,
-            interface=interface,
-            kind=EventKind.BANDWIDTH,
-            severity=EventSeverity.CRITICAL if level >= 100 else EventSeverity.WARNING,
-            status=f"{level}%",
-            message=(f"{device.name} {interface.name} is {label} its {commit} Mbit/s commit ({percent:.0f} %)")[:255],
-            occurred_at=timezone.now(),
-        )
-        event.save()
-        events.append(event)
-        recipients = _threshold_recipients(device)
-        if recipients:
-            message = event.message
-            measured = f"{state.rates_at:%Y-%m-%d %H:%M} UTC"
-            transaction.on_commit(
-                lambda message=message, recipients=recipients, measured=measured: send_mail(
-                    subject=f"[ServerStock] Bandwidth: {message}",
-                    message=f"{message}\n\nMeasured at {measured}.",
-                    from_email=None,
-                    recipient_list=recipients,
-                    fail_silently=True,
-                )
-            )
-    _publish_on_commit(events)
-    return events

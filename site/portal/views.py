@@ -52,8 +52,10 @@ def _error_text(error: ValidationError) -> str:
 
 @member_required()
 def dashboard(request, membership):
-    company = membership.company
-    return render(request, "portal/dashboard.html", {"company": company, "members": company_members(company)[:5]})
+    """The main page: balance, services, tickets, bandwidth and notices at a glance (``portal.dashboard``)."""
+    from portal.dashboard import dashboard as dashboard_context
+
+    return render(request, "portal/dashboard.html", dashboard_context(user=request.user, membership=membership))
 
 
 @login_required

@@ -1,19 +1,22 @@
 """The admin sidebar, assembled from each installed app's ``navigation.SIDEBAR``, and the dashboard."""
 
+from importlib import import_module
+
 from django.apps import apps
 from django.urls import reverse_lazy
-from django.utils.module_loading import import_string
+from django.utils.module_loading import import_string, module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
 
 def _app_groups() -> list[dict]:
-    groups = []
-    for config in apps.get_app_configs():
-        try:
-            groups.append(import_string(f"{config.name}.navigation.SIDEBAR"))
-        except ImportError:
-            continue
-    return groups
+    """Each app's ``navigation.SIDEBAR``. An app without one has no group; a navigation module that fails to
+    import fails loudly instead of silently dropping the app's menu."""
+    modules = [
+        import_module(f"{config.name}.navigation")
+        for config in apps.get_app_configs()
+        if module_has_submodule(config.module, "navigation")
+    ]
+    return [module.SIDEBAR for module in modules if hasattr(module, "SIDEBAR")]
 
 
 def sidebar(request) -> list[dict]:

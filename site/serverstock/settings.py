@@ -14,6 +14,8 @@ import dj_database_url
 from cryptography.fernet import Fernet
 from django.utils.translation import gettext_lazy as _
 
+from core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("SERVERSTOCK_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -309,6 +311,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ServerStock API",
@@ -348,25 +351,12 @@ UNFOLD = {
     },
 }
 
-# One line per event: time, level, logger, the request id (core.logs: from X-Request-ID or made per request), text.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
-    "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["request_id"]},
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # Wagtail reports every page edit and background task at INFO; the console keeps warnings only.
-        "django.tasks": {"level": "WARNING"},
-        "wagtail": {"level": "WARNING"},
-    },
-}
+# One line per event: time, level, logger, request id (core.logs: from X-Request-ID or made per request), text.
+# The console shows warnings and errors (and `make run`'s banner, which is not logged); LOG_LEVEL=INFO or
+# DEBUG shows more (`manage.py serve -v 2` / `-v 3` sets it for the processes it starts). Without DEBUG
+# (production, where logs go to the journal) the default is INFO.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "").upper() or ("WARNING" if DEBUG else "INFO")
+LOGGING = logging_config(LOG_LEVEL)  # core/logs.py: chatty libraries and collector requests kept quiet
 
 # Tickets: attachment limits, SLA warnings, e-mail reply matching, remote-hands rate.
 TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TICKET_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -18,9 +18,10 @@ from unfold.decorators import action, display
 from unfold.forms import ActionForm
 from unfold.widgets import UnfoldAdminSelectWidget
 
+from core import writes
 from core.registry import generated_admin, override
 from tickets import selectors, services
-from tickets.choices import SLA_STATE_COLOURS, MessageSource, TicketStatus
+from tickets.choices import SLA_STATE_COLOURS, TicketStatus
 from tickets.downloads import attachment_response
 from tickets.models import (
     Attachment,
@@ -34,10 +35,6 @@ from tickets.models import (
     TimeEntry,
     WorkingHours,
 )
-
-
-def _error_text(error) -> str:
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 class WorkloadFilter(admin.SimpleListFilter):
@@ -297,90 +294,6 @@ class TicketAdmin(GeneratedTicketAdmin):
             parts.append(_("(paused: waiting on the customer)"))
         return " · ".join(str(part) for part in parts) + _(" (business hours)")
 
-    # -- saving through the services --------------------------------------------------------------------
-
-    def save_model(self, request, obj, form, change):
-        try:
-            if not change:
-                ticket = services.ticket_open(
-                    company=obj.company,
-                    requester=obj.requester,
-                    subject=obj.subject,
-                    body=form.cleaned_data["message"],
-                    category=obj.category,
-                    priority=obj.priority,
-                    queue=obj.queue,
-                    cc_users=form.cleaned_data.get("cc_users") or (),
-                    device=obj.device,
-                    service=obj.service,
-                    actor=request.user,
-                    source=MessageSource.ADMIN,
-                )
-                if obj.assignee:
-                    services.ticket_assign(ticket=ticket, assignee=obj.assignee, actor=request.user)
-                obj.pk, obj.number = ticket.pk, ticket.number
-                obj._state.adding = False
-                return
-            original = Ticket.objects.get(pk=obj.pk)
-            updates = {
-                name: getattr(obj, name)
-                for name in services.UPDATABLE_FIELDS
-                if getattr(obj, name) != getattr(original, name)
-            }
-            if updates:
-                services.ticket_update(ticket=original, actor=request.user, **updates)
-            if obj.assignee_id != original.assignee_id or obj.queue_id != original.queue_id:
-                services.ticket_assign(ticket=original, assignee=obj.assignee, queue=obj.queue, actor=request.user)
-            if obj.status != original.status:
-                services.ticket_set_status(ticket=original, status=obj.status, actor=request.user)
-            # Description and comments are staff notes on the record, not part of the ticket's workflow.
-            Ticket.objects.filter(pk=obj.pk).update(description=obj.description, comments=obj.comments)
-        except (ValidationError, PermissionDenied) as error:
-            self.message_user(request, _error_text(error), messages.ERROR)
-
-    def save_formset(self, request, form, formset, change):
-        ticket = form.instance
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for inline_form in formset.extra_forms:
-            if not inline_form.has_changed() or not inline_form.is_valid():
-                continue
-            data = inline_form.cleaned_data
-            try:
-                created = self._save_inline(request, ticket, formset.model, data)
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, _error_text(error), messages.ERROR)
-                continue
-            formset.new_objects.append(created)
-
-    def _save_inline(self, request, ticket, model, data):
-        if model is Message:
-            body = data.get("body") or ""
-            if not body.strip() and data.get("canned_reply"):
-                body = data["canned_reply"].render(ticket)
-            if data.get("is_internal"):
-                return services.ticket_add_internal_note(ticket=ticket, author=request.user, body=body)
-            return services.ticket_reply(ticket=ticket, author=request.user, body=body, source=MessageSource.ADMIN)
-        if model is TimeEntry:
-            return services.ticket_log_time(
-                ticket=ticket,
-                technician=request.user,
-                minutes=data["minutes"],
-                work_done=data["work_done"],
-                billable=data["billable"],
-                hourly_rate=data["hourly_rate"],
-                work_date=data["work_date"],
-            )
-        if model is PartUsed:
-            return services.ticket_add_part(
-                ticket=ticket,
-                actor=request.user,
-                name=data["name"],
-                quantity=data["quantity"],
-                unit_price=data["unit_price"],
-                billable=data["billable"],
-            )
-        raise ValueError(model)
-
     # -- bulk and detail actions ------------------------------------------------------------------------
 
     def _each(self, request, queryset, function, done_message):
@@ -390,7 +303,7 @@ class TicketAdmin(GeneratedTicketAdmin):
                 function(ticket)
                 count += 1
             except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{ticket.number}: {_error_text(error)}", messages.ERROR)
+                self.message_user(request, f"{ticket.number}: {writes.error_text(error)}", messages.ERROR)
         if count:
             self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
 
@@ -548,18 +461,3 @@ class BusinessCalendarAdmin(generated_admin(BusinessCalendar)):
 @override(TimeEntry, "admin")
 class TimeEntryAdmin(generated_admin(TimeEntry)):
     readonly_fields = ("technician", "billed_at", "billing_reference")
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        entry = services.ticket_log_time(
-            ticket=obj.ticket,
-            technician=request.user,
-            minutes=obj.minutes,
-            work_done=obj.work_done,
-            billable=obj.billable,
-            hourly_rate=obj.hourly_rate,
-            work_date=obj.work_date,
-        )
-        obj.pk = entry.pk
-        obj._state.adding = False

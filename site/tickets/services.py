@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership
+from core.services import plain_services
 from tickets import emails, files, sla
 from tickets.choices import (
     CATEGORY_QUEUES,
@@ -30,7 +31,17 @@ from tickets.choices import (
     TicketPriority,
     TicketStatus,
 )
-from tickets.models import Attachment, Message, PartUsed, Queue, SLAPolicy, Ticket, TimeEntry
+from tickets.models import (
+    Attachment,
+    BusinessCalendar,
+    CannedReply,
+    Message,
+    PartUsed,
+    Queue,
+    SLAPolicy,
+    Ticket,
+    TimeEntry,
+)
 
 User = get_user_model()
 
@@ -622,3 +633,123 @@ def ticket_reply_from_email(*, raw: bytes) -> Message:
     except (ValidationError, PermissionDenied) as error:
         text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         raise InboundRefused(text) from error
+
+
+# --- the generated admin's and API's writes (named by tickets/specs.py) ------------------------------------
+
+ASSIGNMENT_FIELDS = {"assignee", "queue"}
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    company: Company,
+    actor,
+    body: str = "",
+    message: str = "",
+    requester=None,
+    subject: str = "",
+    category: str | None = None,
+    priority: str | None = None,
+    queue: Queue | None = None,
+    cc_users: Iterable = (),
+    device=None,
+    service=None,
+    assignee=None,
+    description: str = "",
+    comments: str = "",
+    source: str = MessageSource.ADMIN,
+) -> Ticket:
+    """Open a ticket from the admin's form or the API: :func:`ticket_open` with the first message (``body``, or
+    the admin form's ``message``), in the actor's name unless staff name a requester, then the assignee."""
+    ticket = ticket_open(
+        company=company,
+        requester=requester or actor,
+        subject=subject,
+        body=body or message,
+        category=category or TicketCategory.TECHNICAL,
+        priority=priority or TicketPriority.NORMAL,
+        queue=queue,
+        cc_users=cc_users or (),
+        device=device,
+        service=service,
+        actor=actor,
+        source=source,
+    )
+    if assignee is not None:
+        ticket = ticket_assign(ticket=ticket, assignee=assignee, actor=actor)
+    if description or comments:
+        ticket = _notes_set(ticket, description=description, comments=comments)
+    return ticket
+
+
+def _notes_set(ticket: Ticket, **notes) -> Ticket:
+    """Description and comments are staff notes on the record, not part of the ticket's workflow."""
+    for name, value in notes.items():
+        setattr(ticket, name, value)
+    ticket.save(update_fields=[*notes, "last_updated"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_change(*, ticket: Ticket, actor, **fields) -> Ticket:
+    """The admin's and API's change of a ticket: details through :func:`ticket_update`, assignee and queue
+    through :func:`ticket_assign`, status through :func:`ticket_set_status`, notes as they are."""
+    fields.pop("body", None)
+    fields.pop("message", None)
+    status = fields.pop("status", None)
+    assignment = {name: fields.pop(name) for name in ASSIGNMENT_FIELDS if name in fields}
+    notes = {name: fields.pop(name) for name in ("description", "comments") if name in fields}
+    cc_users = fields.pop("cc_users", None)
+    if fields:
+        ticket = ticket_update(ticket=ticket, actor=actor, **fields)
+    if assignment:
+        ticket = ticket_assign(
+            ticket=ticket,
+            assignee=assignment.get("assignee", ticket.assignee),
+            queue=assignment.get("queue", ticket.queue),
+            actor=actor,
+        )
+    if status and status != ticket.status:
+        ticket = ticket_set_status(ticket=ticket, status=status, actor=actor)
+    if cc_users is not None:
+        _require_staff(actor)
+        ticket.cc_users.set(cc_users)
+    if notes:
+        ticket = _notes_set(ticket, **notes)
+    return ticket
+
+
+@transaction.atomic
+def message_post(
+    *, ticket: Ticket, actor, body: str = "", is_internal: bool = False, canned_reply=None, source=MessageSource.ADMIN
+) -> Message:
+    """A message on a ticket's thread from the admin or API: an internal note (staff) or a public reply; an
+    empty body takes the chosen canned reply's text."""
+    if not (body or "").strip() and canned_reply is not None:
+        body = canned_reply.render(ticket)
+    if is_internal:
+        return ticket_add_internal_note(ticket=ticket, author=actor, body=body)
+    return ticket_reply(ticket=ticket, author=actor, body=body, source=source)
+
+
+@transaction.atomic
+def time_entry_log(
+    *, ticket: Ticket, actor, minutes: int, work_done: str, billable=None, hourly_rate=None, work_date=None
+) -> TimeEntry:
+    """Time worked on a ticket, logged by the signed-in technician."""
+    return ticket_log_time(
+        ticket=ticket,
+        technician=actor,
+        minutes=minutes,
+        work_done=work_done,
+        billable=billable,
+        hourly_rate=hourly_rate,
+        work_date=work_date,
+    )
+
+
+queue_create, queue_update, queue_delete = plain_services(Queue)
+businesscalendar_create, businesscalendar_update, businesscalendar_delete = plain_services(BusinessCalendar)
+slapolicy_create, slapolicy_update, slapolicy_delete = plain_services(SLAPolicy)
+cannedreply_create, cannedreply_update, cannedreply_delete = plain_services(CannedReply)

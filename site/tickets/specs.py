@@ -6,6 +6,7 @@ customers (``tickets/api.py``); queues, calendars, SLA policies and canned repli
 """
 
 from core.registry import ModelSpec, register
+from tickets import services
 from tickets.choices import TICKET_CATEGORY_COLOURS, TICKET_PRIORITY_COLOURS, TICKET_STATUS_COLOURS
 from tickets.models import (
     Attachment,
@@ -18,6 +19,9 @@ from tickets.models import (
     Ticket,
     TimeEntry,
 )
+
+# Overrides of generated classes outside admin.py, imported by core.registry.autodiscover() after every spec.
+OVERRIDES = ("tickets.api.views",)
 
 TICKET_API_FIELDS = (
     "id",
@@ -54,6 +58,9 @@ register(
         filter_fields=("is_active",),
         ordering=("name",),
         import_id_fields=("slug",),
+        create=services.queue_create,
+        update=services.queue_update,
+        delete=services.queue_delete,
     )
 )
 
@@ -65,6 +72,9 @@ register(
         filter_fields=("is_default", "time_zone"),
         ordering=("name",),
         importable=False,
+        create=services.businesscalendar_create,
+        update=services.businesscalendar_update,
+        delete=services.businesscalendar_delete,
     )
 )
 
@@ -78,6 +88,9 @@ register(
         select_related=("company", "calendar"),
         autocomplete_fields=("company",),
         importable=False,
+        create=services.slapolicy_create,
+        update=services.slapolicy_update,
+        delete=services.slapolicy_delete,
     )
 )
 
@@ -97,11 +110,14 @@ register(
         ordering=("-created",),
         importable=False,
         api_fields=TICKET_API_FIELDS,
-        # Opening goes through ticket_open; the rest changes only through the services (tickets/api.py).
+        # Opening goes through ticket_open, changes through ticket_update/assign/set_status (ticket_change).
         api_read_only_fields=tuple(
             f for f in TICKET_API_FIELDS if f not in {"subject", "category", "priority", "device", "service"}
         ),
         tenancy="company",
+        customer_creatable=True,
+        create=services.ticket_create,
+        update=services.ticket_change,
     )
 )
 
@@ -119,6 +135,9 @@ register(
         api_fields=("id", "ticket", "author", "body", "is_internal", "source", "created"),
         api_read_only_fields=("author", "source", "created"),
         tenancy="ticket__company",
+        customer_creatable=True,
+        hidden_from_customers={"is_internal": True},
+        create=services.message_post,
     )
 )
 
@@ -136,6 +155,7 @@ register(
         api_read_only_fields=("message", "original_name", "content_type", "size", "created"),
         secret_fields=("stored_name",),
         tenancy="message__ticket__company",
+        hidden_from_customers={"message__is_internal": True},
     )
 )
 
@@ -161,6 +181,7 @@ register(
             "billed_at",
         ),
         tenancy="ticket__company",
+        create=services.time_entry_log,
     )
 )
 
@@ -175,6 +196,7 @@ register(
         importable=False,
         api_fields=("id", "ticket", "name", "quantity", "unit_price", "billable", "billed_at", "created"),
         tenancy="ticket__company",
+        create=services.ticket_add_part,
     )
 )
 
@@ -186,9 +208,8 @@ register(
         filter_fields=("queue", "is_active"),
         select_related=("queue",),
         ordering=("title",),
+        create=services.cannedreply_create,
+        update=services.cannedreply_update,
+        delete=services.cannedreply_delete,
     )
 )
-
-# The API overrides (opening and replying through the services, internal notes hidden from customers)
-# must be registered before the router is built.
-import tickets.api.views  # noqa: E402,F401

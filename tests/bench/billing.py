@@ -85,7 +85,7 @@ def run(company_ids):
     Django's query log keeps only the last 9,000)."""
     from django.db import connection
 
-    from billing.runs import billing_run
+    from billing.services.runs import billing_run
 
     count = 0
 

@@ -6,15 +6,22 @@ from decimal import Decimal
 from billing import services
 from billing.choices import PaymentMethod
 from billing.models import (
+    Adjustment,
     BillingProfile,
+    BillingRunRecord,
     Charge,
+    CreditApplication,
     CreditNote,
     Invoice,
     InvoiceEmail,
     InvoiceLine,
+    InvoiceNumberSequence,
+    InvoicePDF,
     NonPaymentSuspension,
     Payment,
+    PaymentAllocation,
     StoredCard,
+    TaxRate,
 )
 from tests.factories import register_factory, register_foreign_portal_object
 
@@ -66,7 +73,7 @@ def make_card(company) -> StoredCard:
 
 @register_factory(InvoiceEmail)
 def make_invoice_email(company) -> InvoiceEmail:
-    from billing.emails import invoice_email_send
+    from billing.services.emails import invoice_email_send
 
     if not services.billing_profile_for(company=company).recipients:
         services.billing_profile_update(company=company, billing_email=f"billing-{company.pk}@example.test")
@@ -90,7 +97,7 @@ def make_usage_charge(company) -> Charge:
 @register_factory(NonPaymentSuspension)
 def make_suspension(company) -> NonPaymentSuspension:
     """A service of ``company`` suspended because its invoice is long overdue."""
-    from billing.overdue import services_suspend_for_non_payment
+    from billing.services.overdue import services_suspend_for_non_payment
     from tests.catalog.factories import active_service
 
     service = active_service(company, label="Overdue cabinet")
@@ -104,3 +111,61 @@ def make_suspension(company) -> NonPaymentSuspension:
 @register_foreign_portal_object("billing_invoice", "billing_invoice_pdf")
 def _globex_invoice(globex, bob):
     return [make_invoice(globex).pk]
+
+
+# --- staff-only records and reference data, made through the services ------------------------------------
+
+_numbers = __import__("itertools").count(1)
+_pdf_bytes: list[bytes] = []
+
+
+@register_factory(TaxRate)
+def make_tax_rate(company) -> TaxRate:
+    return services.taxrate_create(name=f"VAT {next(_numbers)}", rate=Decimal("0.2000"), company=company)
+
+
+@register_factory(Adjustment)
+def make_adjustment(company) -> Adjustment:
+    return services.adjustment_add(invoice=make_draft(company), amount=Decimal("-1.00"), reason="Goodwill")
+
+
+@register_factory(PaymentAllocation)
+def make_allocation(company) -> PaymentAllocation:
+    invoice = make_invoice(company)
+    payment = services.payment_record(
+        company=company, amount=Decimal("5.00"), method=PaymentMethod.BANK_TRANSFER, invoice=invoice
+    )
+    return PaymentAllocation.objects.get(payment=payment)
+
+
+@register_factory(CreditApplication)
+def make_credit_application(company) -> CreditApplication:
+    invoice = make_invoice(company)
+    note = services.credit_note_issue(company=company, amount=Decimal("5.00"), reason="Goodwill", invoice=invoice)
+    return CreditApplication.objects.filter(credit_note=note).latest("pk")
+
+
+@register_factory(InvoiceNumberSequence)
+def make_sequence(company) -> InvoiceNumberSequence:
+    make_invoice(company)  # finalising takes the next number from the "invoice" counter
+    return InvoiceNumberSequence.objects.get(name="invoice")
+
+
+@register_factory(InvoicePDF)
+def make_invoice_pdf(company) -> InvoicePDF:
+    """A real rendered PDF: WeasyPrint renders the first; later ones store the same bytes for other invoices."""
+    invoice = make_invoice(company)
+    if not _pdf_bytes:
+        pdf = services.invoice_pdf_render(invoice=invoice)
+        _pdf_bytes.append(pdf.file.read())
+        return pdf
+    return services.invoice_pdf_store(invoice=invoice, content=_pdf_bytes[0])
+
+
+@register_factory(BillingRunRecord)
+def make_run_record(company) -> BillingRunRecord:
+    from billing.services import billing_run
+
+    day = date(2025, 1, 1) + timedelta(days=31 * next(_numbers))
+    billing_run(run_date=day.replace(day=1), render_pdfs=False, catch_up=False)
+    return BillingRunRecord.objects.latest("pk")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from billing import services
 from billing.models import TaxRate
-from billing.money import line_amounts, minor_unit, round_money
+from core.money import line_amounts, minor_unit, round_money
 from tests.billing.factories import make_draft
 
 

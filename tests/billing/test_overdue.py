@@ -11,8 +11,8 @@ from django.core import mail
 from billing import services
 from billing.choices import InvoiceStatus, PaymentMethod
 from billing.models import Charge, InvoiceEmail, InvoiceLine, NonPaymentSuspension
-from billing.overdue import overdue_handle, reminder_steps
-from billing.runs import billing_run
+from billing.services.overdue import overdue_handle, reminder_steps
+from billing.services.runs import billing_run
 from catalog import services as catalog_services
 from catalog.choices import ServiceStatus
 from tests.billing.factories import make_draft

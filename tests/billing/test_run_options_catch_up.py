@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from billing.models import Invoice, InvoiceLine
-from billing.runs import billing_run
+from billing.services.runs import billing_run
 from tests.catalog import factories as catalog
 
 JAN_1 = date(2025, 1, 1)

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from billing.models import InvoiceNumberSequence
-from billing.runs import billing_run
+from billing.services.runs import billing_run
 from tests.accounts.factories import CompanyFactory
 from tests.catalog import factories as catalog
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from billing.models import Invoice, InvoiceLine, TaxRate
-from billing.runs import billing_run, period_due, periods_due, plan_period_containing, proration
+from billing.services.runs import billing_run, period_due, periods_due, plan_period_containing, proration
 from catalog import services as catalog_services
 from catalog.choices import BillingPeriod
 from tests.catalog import factories as catalog

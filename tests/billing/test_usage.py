@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from billing import services
 from billing.choices import LineKind
 from billing.models import Charge, InvoiceLine, TaxRate
-from billing.runs import billing_run
+from billing.services.runs import billing_run
 from tests.catalog import factories as catalog
 
 MARCH, APRIL = date(2025, 3, 1), date(2025, 4, 1)

@@ -190,3 +190,45 @@ def _bobs_cancellation_link(globex, bob):
     service = service_for(globex)
     request = services.cancellation_request_create(company=globex, requested_by=bob, services=[service])
     return [services.cancellation_token(request)]
+
+
+# --- the catalog's reference data, through the services ---------------------------------------------------
+
+
+@register_factory(ProductCategory)
+def category_for(company) -> ProductCategory:
+    number = next(_numbers)
+    return services.productcategory_create(name=f"Category {number}", slug=f"category-{number}")
+
+
+@register_factory(Product)
+def product_for(company) -> Product:
+    number = next(_numbers)
+    return services.product_create(
+        category=category(),
+        kind=ProductKind.COLOCATION_FULL,
+        name=f"Product {number}",
+        slug=f"product-{number}",
+        **KIND_FIELDS.get(ProductKind.COLOCATION_FULL, {}),
+    )
+
+
+@register_factory(Plan)
+def plan_for(company) -> Plan:
+    return services.plan_create(
+        product=product_for(company),
+        name=f"Plan {next(_numbers)}",
+        recurring_period=BillingPeriod.MONTHLY,
+        recurring_amount=Decimal("100.00"),
+        one_time_amount=Decimal("0"),
+    )
+
+
+@register_factory(ProductOption)
+def option_for(company) -> ProductOption:
+    return services.productoption_create(
+        product=product_for(company),
+        name=f"Option {next(_numbers)}",
+        recurring_amount=Decimal("10.00"),
+        one_time_amount=Decimal("0"),
+    )

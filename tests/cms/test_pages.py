@@ -268,5 +268,8 @@ def test_editor_opens_for_an_administrator_with_each_page_type(superuser, client
         assert client.get(url).status_code == 200, url
     assert client.get(f"/cms/pages/{home.pk}/edit/").status_code == 200
     assert client.get("/cms/snippets/announcements/announcement/").status_code == 200
-    assert client.get("/cms/settings/marketing/sitesettings/").status_code in (200, 302)
-    assert client.get("/cms/settings/marketing/navigationsettings/").status_code in (200, 302)
+    for settings_url in ("/cms/settings/marketing/sitesettings/", "/cms/settings/marketing/navigationsettings/"):
+        # With one site Wagtail may redirect to that site's form: the page reached must be the form, not a sign-in.
+        response = client.get(settings_url, follow=True)
+        assert response.status_code == 200
+        assert response.request["PATH_INFO"].startswith(settings_url)

@@ -25,9 +25,9 @@ def token_client(user) -> APIClient:
     return client
 
 
-def test_every_customer_visible_model_has_a_factory():
-    missing = [s.label for s in all_specs() if s.is_customer_visible and s.model not in OBJECT_FACTORIES]
-    assert not missing, "add these to tests/factories.py so the generic suites cover them"
+def test_every_spec_has_a_factory():
+    missing = [s.label for s in all_specs() if s.model not in OBJECT_FACTORIES]
+    assert not missing, f"add factories for {missing} (tests/<app>/factories.py) so the generic suites cover them"
 
 
 @pytest.mark.django_db

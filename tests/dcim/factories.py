@@ -3,8 +3,10 @@
 import itertools
 from decimal import Decimal
 
+from dcim import services
 from dcim.choices import DeviceStatus, InterfaceType, Ownership
 from dcim.models import (
+    Cable,
     CrossConnect,
     Device,
     DeviceType,
@@ -18,6 +20,7 @@ from dcim.models import (
     RackReservation,
     Room,
     Row,
+    SecretReveal,
     Site,
 )
 from tests.factories import register_factory, register_foreign_portal_object
@@ -157,3 +160,61 @@ def _globex_rack(globex, bob):
 @register_foreign_portal_object("device_detail", "device_reveal")
 def _globex_device(globex, bob):
     return [make_device(globex, root_password="globex-root").pk]
+
+
+# --- reference data and records, through the services (the generic suites need one of every spec) ---------
+
+
+@register_factory(Site)
+def site_for(company) -> Site:
+    number = next(_numbers)
+    return services.site_create(name=f"Site {number}", slug=f"site-{number}")
+
+
+@register_factory(Room)
+def room_for(company) -> Room:
+    return services.room_create(site=site(), name=f"Hall {next(_numbers)}")
+
+
+@register_factory(Row)
+def row_for(company) -> Row:
+    return services.row_create(room=room(), name=f"Row {next(_numbers)}")
+
+
+@register_factory(Manufacturer)
+def manufacturer_for(company) -> Manufacturer:
+    number = next(_numbers)
+    return services.manufacturer_create(name=f"Maker {number}", slug=f"maker-{number}")
+
+
+@register_factory(DeviceType)
+def device_type_for(company) -> DeviceType:
+    number = next(_numbers)
+    return services.devicetype_create(manufacturer=manufacturer(), model=f"Model {number}", slug=f"model-{number}")
+
+
+@register_factory(PowerPanel)
+def power_panel_for(company) -> PowerPanel:
+    return services.powerpanel_create(site=site(), name=f"PP-{next(_numbers)}")
+
+
+@register_factory(Cable)
+def cable_for(company) -> Cable:
+    device = device_for(company)
+    return services.cable_create(a_interface=make_interface(device), b_interface=make_interface(device))
+
+
+@register_factory(PowerOutlet)
+def power_outlet_for(company) -> PowerOutlet:
+    return services.poweroutlet_create(pdu=make_pdu(outlets=0), name=str(next(_numbers)))
+
+
+@register_factory(SecretReveal)
+def secret_reveal_for(company) -> SecretReveal:
+    from tests.accounts.factories import staff_member
+
+    device = device_for(company)
+    services.device_secret_set(device=device, field="root_password", value="s3cret")
+    reader = staff_member(superuser=True, email=f"reveal{next(_numbers)}@serverstock.test")
+    services.device_secret_reveal(device=device, field="root_password", user=reader)
+    return SecretReveal.objects.filter(device=device).latest("pk")

@@ -3,7 +3,7 @@
 import itertools
 
 from ipam import services
-from ipam.models import RIR, Aggregate, Assignment, IPAddress, IPJustification, Prefix
+from ipam.models import RIR, VLAN, Aggregate, Assignment, IPAddress, IPJustification, Prefix
 from tests.factories import register_factory, register_foreign_portal_object
 
 _blocks = itertools.count()
@@ -65,3 +65,24 @@ def make_justification(company) -> IPJustification:
 @register_foreign_portal_object("ip_block_detail")
 def _globex_block(globex, bob):
     return [customer_block(globex).pk]
+
+
+# --- registries, aggregates and VLANs, through the services ------------------------------------------------
+
+
+@register_factory(RIR)
+def rir_for(company) -> RIR:
+    number = next(_blocks)
+    return services.rir_create(name=f"Registry {number}", slug=f"registry-{number}")
+
+
+@register_factory(Aggregate)
+def aggregate_for(company) -> Aggregate:
+    number = next(_blocks)
+    return services.aggregate_create(prefix=f"100.{64 + number // 256 % 64}.{number % 256}.0/24", rir=rir_for(company))
+
+
+@register_factory(VLAN)
+def vlan_for(company) -> VLAN:
+    number = next(_blocks)
+    return services.vlan_create(vid=2 + number % 4000, name=f"VLAN {number}")

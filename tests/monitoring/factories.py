@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from monitoring.models import DeviceHealth, InterfaceState, MonitoringEvent
+from monitoring.models import CollectorToken, DeviceHealth, InterfaceState, MonitoringEvent
 from tests.dcim.factories import make_device, make_interface
 from tests.factories import register_factory, register_foreign_portal_object
 
@@ -38,3 +38,10 @@ def event_for(company) -> MonitoringEvent:
 @register_foreign_portal_object("bandwidth_interface")
 def _globex_monitored_interface(globex, bob):
     return [interface_state_for(globex).interface_id]
+
+
+@register_factory(CollectorToken)
+def collector_token_for(company) -> CollectorToken:
+    from monitoring.services import collector_token_create
+
+    return collector_token_create(name=f"collector {CollectorToken.objects.count() + 1}")[0]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from catalog import services as catalog_services
 from catalog.choices import ProductKind
-from monitoring import selectors, services
+from monitoring import bandwidth, selectors
 from monitoring.models import InterfaceState
 from tests.catalog.factories import active_service, plan
 from tests.dcim.factories import make_interface
@@ -43,16 +43,16 @@ def test_thresholds_measure_against_the_catalog_commit(db, acme, django_capture_
     # Staff set 500 Mbit/s by hand; the catalog's 200 Mbit/s commit wins once the service exists.
     state = InterfaceState.objects.create(interface=uplink, commit_mbps=500, in_bps=170e6, rates_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.bandwidth_thresholds_check() == []  # 34 % of 500
+        assert bandwidth.thresholds_evaluate_all() == []  # 34 % of 500
     service = bandwidth_service(acme, uplink, commit_mbps=200)
     with django_capture_on_commit_callbacks(execute=True):
-        events = services.bandwidth_thresholds_check()
+        events = bandwidth.thresholds_evaluate_all()
     assert [event.status for event in events] == ["80%"]
     assert "its 200 Mbit/s commit (85 %)" in events[0].message
     # The service ends: back to the commit staff set, below 80 %, the level re-arms.
     type(service).objects.filter(pk=service.pk).update(status="terminated")
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.bandwidth_thresholds_check() == []
+        assert bandwidth.thresholds_evaluate_all() == []
     state.refresh_from_db()
     assert state.threshold_level == 0
 

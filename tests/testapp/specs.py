@@ -1,5 +1,6 @@
 from core.registry import ModelSpec, register
 from tests.testapp.models import Widget
+from tests.testapp.services import widget_create, widget_delete, widget_update
 
 register(
     ModelSpec(
@@ -10,5 +11,8 @@ register(
         select_related=("company",),
         tenancy="company",
         secret_fields=("secret",),
+        create=widget_create,
+        update=widget_update,
+        delete=widget_delete,
     )
 )

@@ -14,7 +14,17 @@ from tests.accounts.factories import MembershipFactory, UserFactory, staff_membe
 from tests.factories import register_factory, register_foreign_portal_object
 from tickets import services
 from tickets.choices import TicketCategory
-from tickets.models import Attachment, Message, PartUsed, Ticket, TimeEntry
+from tickets.models import (
+    Attachment,
+    BusinessCalendar,
+    CannedReply,
+    Message,
+    PartUsed,
+    Queue,
+    SLAPolicy,
+    Ticket,
+    TimeEntry,
+)
 
 # A valid 1×1 PNG.
 PNG_BYTES = base64.b64decode(
@@ -88,3 +98,31 @@ def _globex_ticket(globex, bob):
 def _globex_attachment(globex, bob):
     attachment = make_attachment(globex)
     return [attachment.message.ticket_id, attachment.pk]
+
+
+# --- queues, calendars, SLA policies and canned replies, through the services ------------------------------
+
+_numbers = __import__("itertools").count(1)
+
+
+@register_factory(Queue)
+def queue_for(company) -> Queue:
+    number = next(_numbers)
+    return services.queue_create(name=f"Queue {number}", slug=f"queue-{number}")
+
+
+@register_factory(BusinessCalendar)
+def calendar_for(company) -> BusinessCalendar:
+    return services.businesscalendar_create(name=f"Calendar {next(_numbers)}")
+
+
+@register_factory(SLAPolicy)
+def sla_policy_for(company) -> SLAPolicy:
+    return services.slapolicy_create(
+        name=f"Policy {next(_numbers)}", priority="normal", first_response_minutes=60, resolution_minutes=240
+    )
+
+
+@register_factory(CannedReply)
+def canned_reply_for(company) -> CannedReply:
+    return services.cannedreply_create(title=f"Reply {next(_numbers)}", body="We are on it.")

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from billing.money import CURRENCY_MINOR_UNITS, round_money
+from core.money import CURRENCY_MINOR_UNITS, round_money
 
 register = template.Library()
 

@@ -2,7 +2,6 @@
 the offered catalog. Imported from ``catalog/specs.py`` so the overrides exist before the router is built."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -13,23 +12,8 @@ from accounts.models import Company
 from catalog import services
 from catalog.choices import OrderKind
 from catalog.models import Order, OrderLine, Plan, ProductOption, Service
-from core.api.viewsets import SpecPermission
 from core.registry import generated_serializer, generated_viewset, override
 from core.tenancy import for_user
-
-
-def _api_error(error: DjangoValidationError) -> ApiValidationError:
-    return ApiValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
-
-
-class CustomerMayOrder(SpecPermission):
-    """Like the spec permission; customers may also POST a new order (``order_place`` checks their role)."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        if user and user.is_authenticated and not user.is_staff and getattr(view, "action", None) == "create":
-            return True
-        return super().has_permission(request, view)
 
 
 class OrderLineInputSerializer(serializers.Serializer):
@@ -127,7 +111,6 @@ class PlanSerializer(serializers.ModelSerializer):
 @override(Order, "viewset")
 class OrderViewSet(generated_viewset(Order)):
     serializer_class = OrderSerializer
-    permission_classes = [CustomerMayOrder]
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
@@ -158,8 +141,6 @@ class OrderViewSet(generated_viewset(Order)):
             )
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
-        except DjangoValidationError as error:
-            raise _api_error(error) from error
         order = self.get_queryset().get(pk=order.pk) if not request.user.is_staff else order
         return Response(OrderSerializer(order, context=self.get_serializer_context()).data, status.HTTP_201_CREATED)
 

@@ -48,10 +48,47 @@ from catalog.services.orders import (
     order_place,
     order_reject,
 )
+from catalog.services.products import (
+    plan_create,
+    plan_delete,
+    plan_update,
+    product_create,
+    product_delete,
+    product_update,
+    productcategory_create,
+    productcategory_delete,
+    productcategory_update,
+    productoption_create,
+    productoption_delete,
+    productoption_update,
+)
 from catalog.services.resale import server_return_check
-from catalog.services.resources import RESOURCE_FIELDS, service_link_resources, service_set_resources, service_upgrade
+from catalog.services.resources import (
+    RESOURCE_FIELDS,
+    UPGRADE_FIELDS,
+    service_link_resources,
+    service_open,
+    service_set_resources,
+    service_update,
+    service_upgrade,
+)
 
 __all__ = [
+    "UPGRADE_FIELDS",
+    "plan_create",
+    "plan_delete",
+    "plan_update",
+    "product_create",
+    "product_delete",
+    "product_update",
+    "productcategory_create",
+    "productcategory_delete",
+    "productcategory_update",
+    "productoption_create",
+    "productoption_delete",
+    "productoption_update",
+    "service_open",
+    "service_update",
     "CANCELLATION_LINK_LIFETIME",
     "CANCELLATION_SALT",
     "CENT",

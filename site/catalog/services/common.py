@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership
 from catalog.choices import SERVICE_TRANSITIONS, ServiceEventKind, ServiceStatus
-from catalog.models import Plan, ProductOption, Service, ServiceEvent
+from catalog.models import Plan, ProductOption, Service, ServiceEvent, default_currency
+from core.money import round_money
 
 CENT = Decimal("0.01")
 # Who may change a service's lifecycle, plan or resources (staff) and place orders for customers.
@@ -34,9 +35,10 @@ TRANSITION_VERBS = {
 }
 
 
-def money(amount: Decimal) -> Decimal:
-    """Round to the cent, half up (the convention for prices and totals)."""
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+def money(amount: Decimal, currency: str | None = None) -> Decimal:
+    """A price under the one money policy (:func:`core.money.round_money`): half up to the minor unit of
+    ``currency`` (the catalog's currency when not given)."""
+    return round_money(amount, currency or default_currency())
 
 
 def _today() -> date:

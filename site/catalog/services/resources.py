@@ -299,3 +299,47 @@ def _check_upgrade_plan(service: Service, plan: Plan) -> None:
             _("%(plan)s is priced in %(currency)s; the service is billed in %(current)s.")
             % {"plan": plan, "currency": plan.currency, "current": service.plan.currency}
         )
+
+
+# The fields of a service that change only through a lifecycle step or an upgrade (plan changes are billed).
+UPGRADE_FIELDS = ("company", "plan", "quantity", "price_override", "order")
+
+
+@transaction.atomic
+def service_open(*, actor=None, **fields) -> Service:
+    """The admin's and API's "add service": :func:`service_create` with the form's fields, then the resources
+    it names through :func:`service_set_resources` (checked to be the customer's, and logged)."""
+    from catalog.services.lifecycle import service_create
+    from core.writes import call_service
+
+    resources = {name: list(fields.pop(name)) for name in RESOURCE_FIELDS if name in fields}
+    service = call_service(service_create, actor=actor, **fields)
+    if any(resources.values()):
+        service_set_resources(service=service, actor=actor, **resources)
+    return service
+
+
+@transaction.atomic
+def service_update(*, service: Service, actor=None, **fields) -> Service:
+    """Change a service's label, notes, term, add-ons and resources; its plan, quantity, price and company
+    change only through "Change plan" (:func:`service_upgrade`), its status only through the lifecycle."""
+    _require_staff(actor)
+    refused = sorted(set(fields) & {*UPGRADE_FIELDS, "status"})
+    if refused:
+        raise ValidationError(
+            _("%(fields)s change through Change plan or a lifecycle step.") % {"fields": ", ".join(refused)}
+        )
+    resources = {name: list(fields.pop(name)) for name in RESOURCE_FIELDS if name in fields}
+    options = fields.pop("options", None)
+    service = _locked(service)
+    if options is not None:
+        options = list(options)
+        _check_options(service.plan, options)
+        service.options.set(options)
+    if fields:
+        for name, value in fields.items():
+            setattr(service, name, value)
+        _store(service)
+    if resources:
+        service_set_resources(service=service, actor=actor, **resources)
+    return service

@@ -1,6 +1,9 @@
-"""The REST API: one route per declared model, plus what the specs cannot say (apps' ``api/urls.py``)."""
+"""The REST API: one route per declared model, plus what the specs cannot say: every app's ``api/urls.py`` is
+found and mounted under ``/api/<app label>/`` (core names no app)."""
 
+from django.apps import apps
 from django.urls import include, path
+from django.utils.module_loading import module_has_submodule
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -16,13 +19,24 @@ for spec in all_specs():
             basename=spec.api_basename or f"{opts.app_label}-{opts.model_name}",
         )
 
+
+def app_api_urls() -> list:
+    """``/api/<label>/`` for every domain app (one with a ``specs.py``) that has an ``api/urls.py`` module."""
+    found = []
+    for config in apps.get_app_configs():
+        if not module_has_submodule(config.module, "specs") or config.name == "core":
+            continue
+        if module_has_submodule(config.module, "api"):
+            package = __import__(f"{config.name}.api", fromlist=["urls"])
+            if module_has_submodule(package, "urls"):
+                found.append(path(f"{config.label}/", include(f"{config.name}.api.urls")))
+    return found
+
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("accounts/", include("accounts.api.urls")),
-    path("monitoring/", include("monitoring.api.urls")),
-    path("ipam/", include("ipam.api.urls")),
-    path("dcim/", include("dcim.api.urls")),
+    *app_api_urls(),
     path("", include(router.urls)),
 ]

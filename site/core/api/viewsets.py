@@ -1,12 +1,16 @@
-"""The viewset every generated API endpoint derives from."""
+"""The viewset every generated API endpoint derives from: reads through the tenancy helper, writes only through
+the services the model's spec names (:mod:`core.writes`)."""
 
 from rest_framework import permissions, viewsets
+from rest_framework.exceptions import MethodNotAllowed
 
+from core import writes
 from core.tenancy import for_user
 
 
 class SpecPermission(permissions.DjangoModelPermissions):
-    """Staff go by their model permissions (view included); customers may read, and write only where allowed."""
+    """Staff go by their model permissions (view included); customers may read, and write only where the spec
+    allows it (``customer_writable``; ``customer_creatable`` for POST alone, the service checking their role)."""
 
     perms_map = {
         **permissions.DjangoModelPermissions.perms_map,
@@ -21,13 +25,27 @@ class SpecPermission(permissions.DjangoModelPermissions):
             return False
         if user.is_staff:
             return super().has_permission(request, view)
+        spec = view.spec
         if request.method in permissions.SAFE_METHODS:
-            return view.spec.is_customer_visible
-        return view.spec.is_customer_visible and view.spec.customer_writable
+            return spec.is_customer_visible
+        if request.method == "POST" and spec.customer_creatable:
+            return spec.is_customer_visible
+        return spec.is_customer_visible and spec.customer_writable
+
+
+# The HTTP methods each write service answers.
+SERVICE_METHODS = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
+# The viewset methods that, when a subclass writes them itself (through a service), stand in for the spec's.
+HAND_WRITTEN = {
+    "create": ("create", "perform_create"),
+    "update": ("update", "partial_update", "perform_update"),
+    "delete": ("destroy", "perform_destroy"),
+}
 
 
 class SpecViewSet(viewsets.ModelViewSet):
-    """CRUD over one declared model; the queryset comes only from the tenancy helper."""
+    """CRUD over one declared model; the queryset comes only from the tenancy helper, writes only from the
+    spec's services (a write the spec names no service for answers 405)."""
 
     model = None
     spec = None
@@ -40,3 +58,34 @@ class SpecViewSet(viewsets.ModelViewSet):
         if self.spec.prefetch_related:
             queryset = queryset.prefetch_related(*self.spec.prefetch_related)
         return queryset.order_by(*(self.spec.ordering or ["pk"]))
+
+    @classmethod
+    def writes_allowed(cls, kind: str) -> bool:
+        """Whether ``kind`` (create/update/delete) has a service: named by the spec, or written by a subclass."""
+        if getattr(cls.spec, kind, None) is not None:
+            return True
+        return any(getattr(cls, name) is not getattr(SpecViewSet, name) for name in HAND_WRITTEN[kind])
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        kind = SERVICE_METHODS.get(request.method)
+        if kind is not None and not self.writes_allowed(kind):
+            raise MethodNotAllowed(request.method)
+
+    def service_fields(self, serializer, kind: str) -> dict:
+        """What the ``kind`` service receives: the validated model fields, and the serializer's own fields the
+        service names. An override adds what the request implies (the channel a ticket came in by)."""
+        return writes.writable_fields(self.model, serializer.validated_data, service=getattr(self.spec, kind))
+
+    def perform_create(self, serializer):
+        fields = self.service_fields(serializer, "create")
+        serializer.instance = writes.create(self.spec, fields=fields, actor=self.request.user)
+
+    def perform_update(self, serializer):
+        fields = self.service_fields(serializer, "update")
+        serializer.instance = writes.update(
+            self.spec, instance=serializer.instance, fields=fields, actor=self.request.user
+        )
+
+    def perform_destroy(self, instance):
+        writes.delete(self.spec, instance=instance, actor=self.request.user)

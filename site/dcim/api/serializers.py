@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.registry import generated_serializer, override
-from dcim import services
+from dcim import selectors
 from dcim.choices import DeviceRole
 from dcim.models import Device, PowerOutlet, PowerPort
 
@@ -42,7 +42,7 @@ class PowerOutletSerializer(generated_serializer(PowerOutlet)):
         pdu = attrs.get("pdu", getattr(self.instance, "pdu", None))
         if port is not None and pdu is not None:
             outlet = PowerOutlet(pk=getattr(self.instance, "pk", None), pdu=pdu, name=attrs.get("name", ""))
-            problems = services.power_connection_problems(power_port=port, outlet=outlet)
+            problems = selectors.power_connection_problems(power_port=port, outlet=outlet)
             if problems:
                 raise serializers.ValidationError({"power_port": problems})
         return attrs
@@ -62,7 +62,7 @@ class PowerPortSerializer(generated_serializer(PowerPort)):
                 name=attrs.get("name", self.instance.name),
                 allocated_draw_w=attrs["allocated_draw_w"],
             )
-            problems = services.power_draw_problems(power_port=port, outlet=outlet)
+            problems = selectors.power_draw_problems(power_port=port, outlet=outlet)
             if problems:
                 raise serializers.ValidationError({"allocated_draw_w": problems})
         return attrs

@@ -3,7 +3,6 @@
 Thin views: they parse input, pick objects through ``core.tenancy.for_user`` and call services/selectors.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
@@ -16,14 +15,6 @@ from core.tenancy import for_user
 from ipam import selectors, services
 from ipam.choices import PrefixRole, PrefixStatus
 from ipam.models import Prefix
-
-
-def _call(function, **kwargs):
-    """Run a service; its ValidationError becomes a 400 with the reasons."""
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as error:
-        raise ValidationError({"detail": error.messages}) from error
 
 
 class StaffPermission(permissions.BasePermission):
@@ -111,7 +102,7 @@ class AddSubnetView(APIView):
     def post(self, request):
         data = AddSubnetSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        prefix = _call(services.prefix_add, **data.validated_data)
+        prefix = services.prefix_add(**data.validated_data)
         body = resolved(Prefix, "serializer")(prefix, context={"request": request}).data
         return Response({**body, "address_records": prefix.addresses.count()}, status=status.HTTP_201_CREATED)
 
@@ -126,7 +117,7 @@ class AddRangeView(APIView):
     def post(self, request):
         data = AddRangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        records = _call(services.ip_range_add, **data.validated_data)
+        records = services.ip_range_add(**data.validated_data)
         return Response(
             {"count": len(records), "addresses": [record.address for record in records]},
             status=status.HTTP_201_CREATED,
@@ -145,7 +136,7 @@ class NextFreeIPView(APIView):
         prefix = for_user(Prefix, request.user).filter(pk=data.validated_data["prefix"]).first()
         if prefix is None:
             raise Http404
-        address = _call(services.next_free_ip, prefix=prefix)
+        address = services.next_free_ip(prefix=prefix)
         return Response({"prefix": prefix.prefix, "address": str(address) if address else None})
 
 
@@ -162,7 +153,7 @@ class NextFreeBlockView(APIView):
         prefix = for_user(Prefix, request.user).filter(pk=data.validated_data["prefix"]).first()
         if prefix is None:
             raise Http404
-        block = _call(services.next_free_block, prefix=prefix, prefix_length=data.validated_data["prefix_length"])
+        block = services.next_free_block(prefix=prefix, prefix_length=data.validated_data["prefix_length"])
         return Response({"container": prefix.prefix, "prefix": str(block) if block else None})
 
 

@@ -12,6 +12,7 @@ from dcim.choices import CUSTOMER_REVEALABLE_SECRETS, RackFace, SecretField
 from dcim.elevation import rack_elevation_svg
 from dcim.models import CrossConnect, Device, PowerCircuit, Rack
 from portal.views import member_required
+from tickets.services import customer_may_write
 
 
 def _scoped(model, request, membership):
@@ -66,9 +67,14 @@ def _device(request, membership, pk) -> Device:
 
 
 def _device_context(device, request, membership) -> dict:
-    interfaces = list(device.interfaces.order_by("name"))
+    from portal.network.server import server_page_slots, server_related
+
+    interfaces = list(device.interfaces.select_related("monitoring_state").order_by("name"))
     connections = selectors.interface_connections(interfaces=interfaces, company_id=membership.company_id)
     return {
+        **server_related(user=request.user, company=membership.company, device=device, interfaces=interfaces),
+        "slots": server_page_slots(),
+        "can_open_ticket": customer_may_write(membership),
         "device": device,
         "interfaces": [(interface, connections[interface.pk]) for interface in interfaces],
         "power_ports": selectors.device_power_connections(device=device, company_id=membership.company_id),

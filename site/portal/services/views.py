@@ -21,6 +21,7 @@ from catalog.models import Order, Plan, ProductOption, Service
 from core.tenancy import for_user
 from portal.services.forms import CancelForm, IPRequestForm, ManagedServiceForm, OrderForm, UpgradeForm
 from portal.views import member_required
+from tickets.services import customer_may_write
 
 
 def _services(request, membership):
@@ -32,6 +33,14 @@ def _service(request, membership, pk) -> Service:
     if service is None:
         raise Http404
     return service
+
+
+def _open_tickets(request, membership, service) -> list:
+    """The service's open tickets (the service page links them; each ticket links back)."""
+    from tickets.models import Ticket
+
+    tickets = for_user(Ticket, request.user, company=membership.company, staff_scope=False)
+    return list(tickets.open().filter(service=service).order_by("-last_message_at", "-pk")[:20])
 
 
 def _offered(*kinds):
@@ -90,6 +99,9 @@ def service_detail(request, pk, membership):
         {
             "service": service,
             "resources": selectors.service_resources(service),
+            "tickets": _open_tickets(request, membership, service),
+            "can_open_ticket": customer_may_write(membership),
+            "can_see_network": membership.can("technical"),
             "can_order": membership.can("order"),
             "can_upgrade": service.status in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED),
             "can_withdraw": (

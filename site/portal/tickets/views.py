@@ -31,7 +31,12 @@ def _tickets(request, membership):
 
 
 def _ticket(request, membership, pk) -> Ticket:
-    ticket = _tickets(request, membership).select_related("queue", "requester", "assignee").filter(pk=pk).first()
+    ticket = (
+        _tickets(request, membership)
+        .select_related("queue", "requester", "assignee", "device", "service__plan__product")
+        .filter(pk=pk)
+        .first()
+    )
     if ticket is None:
         raise Http404
     return ticket
@@ -76,7 +81,15 @@ def ticket_create(request, membership):
     from catalog.models import Service
 
     services_held = for_user(Service, request.user, company=membership.company, staff_scope=False).order_by("pk")
-    form = TicketOpenForm(request.POST or None, devices=devices, services=services_held, colleagues=colleagues)
+    # "Open a ticket about this server/service" links pass ?device= / ?service=; unknown ids are ignored.
+    initial = {
+        name: queryset.filter(pk=request.GET[name]).first()
+        for name, queryset in (("device", devices), ("service", services_held))
+        if request.GET.get(name, "").isdigit()
+    }
+    form = TicketOpenForm(
+        request.POST or None, devices=devices, services=services_held, colleagues=colleagues, initial=initial
+    )
     upload_errors = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,6 +134,7 @@ def _detail(request, membership, ticket, *, form=None, upload_errors=(), status=
             "can_write": services.customer_may_write(membership) and ticket.status != TicketStatus.CLOSED,
             "time_left": ticket.sla_time_left(),
             "max_bytes": _max_bytes(),
+            "can_see_network": membership.can("technical"),
         },
         status=status,
     )

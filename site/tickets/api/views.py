@@ -1,35 +1,17 @@
-"""API overrides the specs cannot say: opening tickets and replying go through the services, and customers
-never receive internal notes or their attachments. Imported from ``tickets/specs.py`` so the overrides are
-registered before the router is built."""
+"""API overrides the specs cannot say: the ticket serializer's first ``body``, replies only on tickets the user
+sees (404 otherwise), attachment downloads. Writes go through the services the specs name; internal notes and
+their attachments are hidden from customers by the specs' ``hidden_from_customers``."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from accounts.models import Company
-from core.api.viewsets import SpecPermission
 from core.registry import generated_serializer, generated_viewset, override
 from core.tenancy import for_user
 from tickets import services
 from tickets.choices import MessageSource
 from tickets.models import Attachment, Message, Ticket
-
-
-def _api_error(error: DjangoValidationError) -> ApiValidationError:
-    return ApiValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
-
-
-class CustomerMayCreate(SpecPermission):
-    """Like the spec permission, and customers may also POST to create (the services check their role)."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        if user and user.is_authenticated and not user.is_staff and getattr(view, "action", None) == "create":
-            return True
-        return super().has_permission(request, view)
-
 
 GeneratedTicketSerializer = generated_serializer(Ticket)
 
@@ -77,40 +59,14 @@ class TicketSerializer(GeneratedTicketSerializer):
 @override(Ticket, "viewset")
 class TicketViewSet(generated_viewset(Ticket)):
     serializer_class = TicketSerializer
-    permission_classes = [CustomerMayCreate]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        try:
-            serializer.instance = services.ticket_open(
-                company=data["company"],
-                requester=data.get("requester") or self.request.user,
-                subject=data.get("subject", ""),
-                body=data["body"],
-                category=data.get("category") or Ticket._meta.get_field("category").default,
-                priority=data.get("priority") or Ticket._meta.get_field("priority").default,
-                device=data.get("device"),
-                service=data.get("service"),
-                actor=self.request.user,
-                source=MessageSource.API,
-            )
-        except DjangoValidationError as error:
-            raise _api_error(error) from error
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("body", None)
-        ticket, user = serializer.instance, self.request.user
-        try:
-            status = data.pop("status", None)
-            if data:
-                ticket = services.ticket_update(ticket=ticket, actor=user, **data)
-            if status:
-                ticket = services.ticket_set_status(ticket=ticket, status=status, actor=user)
-        except DjangoValidationError as error:
-            raise _api_error(error) from error
-        serializer.instance = ticket
+    def service_fields(self, serializer, kind):
+        """Tickets opened through the API say so on their first message."""
+        fields = super().service_fields(serializer, kind)
+        if kind == "create":
+            fields["source"] = MessageSource.API
+        return fields
 
 
 GeneratedMessageSerializer = generated_serializer(Message)
@@ -131,17 +87,9 @@ class MessageSerializer(GeneratedMessageSerializer):
 
 @override(Message, "viewset")
 class MessageViewSet(generated_viewset(Message)):
-    """Replies of the user's tickets; customers get public messages only, whatever they filter for."""
+    """Replies of the user's tickets; customers get public messages only (the spec), whatever they filter for."""
 
     serializer_class = MessageSerializer
-    permission_classes = [CustomerMayCreate]
-    http_method_names = ["get", "post", "delete", "head", "options"]
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if not self.request.user.is_staff:
-            queryset = queryset.public()
-        return queryset
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -149,27 +97,18 @@ class MessageViewSet(generated_viewset(Message)):
         ticket = for_user(Ticket, user).filter(pk=data["ticket"].pk).first()
         if ticket is None:
             raise NotFound("No such ticket.")
-        try:
-            if user.is_staff and data.get("is_internal"):
-                message = services.ticket_add_internal_note(ticket=ticket, author=user, body=data["body"])
-            else:
-                message = services.ticket_reply(ticket=ticket, author=user, body=data["body"], source=MessageSource.API)
-        except DjangoValidationError as error:
-            raise _api_error(error) from error
-        serializer.instance = message
+        serializer.instance = services.message_post(
+            ticket=ticket,
+            actor=user,
+            body=data["body"],
+            is_internal=bool(user.is_staff and data.get("is_internal")),
+            source=MessageSource.API,
+        )
 
 
 @override(Attachment, "viewset")
 class AttachmentViewSet(generated_viewset(Attachment)):
-    """Attachment metadata, and the file itself at ``…/download/``; none of an internal note for customers."""
-
-    http_method_names = ["get", "delete", "head", "options"]
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if not self.request.user.is_staff:
-            queryset = queryset.filter(message__is_internal=False)
-        return queryset
+    """Attachment metadata, and the file itself at ``…/download/`` (the spec hides internal notes' files)."""
 
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-pdf", action="store_true", help="Do not queue PDF rendering.")
 
     def handle(self, *args, run_date=None, company=None, no_pdf=False, **options):
-        from billing.runs import billing_run, period_due
+        from billing.services.runs import billing_run, period_due
 
         try:
             day = date.fromisoformat(run_date) if run_date else timezone.localdate()

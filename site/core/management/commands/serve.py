@@ -30,6 +30,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, address: str = "127.0.0.1:8000", **options):
         base = f"http://{address}"
+        env = os.environ.copy()
+        # -v 2 shows what the processes report at INFO (requests, tasks), -v 3 everything; the default keeps the
+        # console to the banner, warnings and errors (settings.LOGGING). An explicit LOG_LEVEL wins over -v 1.
+        verbosity = int(options.get("verbosity", 1))
+        if verbosity >= 2:
+            env["LOG_LEVEL"] = "DEBUG" if verbosity >= 3 else "INFO"
         self.stdout.write(
             "\n".join(
                 [
@@ -40,13 +46,13 @@ class Command(BaseCommand):
                     f"  customer portal  {base}/portal/     (alice@acme.example, bob@globex.example / demo)",
                     f"  API docs         {base}/api/docs/",
                     f"  health           {base}/healthz",
-                    "Press Ctrl-C to stop.",
+                    "Press Ctrl-C to stop. Warnings and errors show below; `manage.py serve -v 2` shows every request.",
                     "",
                 ]
             )
         )
         processes = [("web", [sys.executable, MANAGE, "runserver", address, "--noreload"]), *SERVE_PROCESSES]
-        children = [(name, subprocess.Popen(argv, env=os.environ.copy())) for name, argv in processes]
+        children = [(name, subprocess.Popen(argv, env=env)) for name, argv in processes]
         stopping = False
 
         def stop(*_args):

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from billing import conf
 from billing.choices import UNPAID_STATUSES, InvoiceStatus, LineKind
 from billing.models import Charge, Invoice, InvoiceEmail, NonPaymentSuspension
-from billing.money import HUNDRED, round_money
+from core.money import HUNDRED, round_money
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def reminder_due(invoice: Invoice, *, today: date, sent: set[str]) -> tuple[str,
 
 def reminders_send(*, today: date) -> int:
     """Send the reminders due ``today``; returns how many went out."""
-    from billing.emails import reminder_send
+    from billing.services.emails import reminder_send
 
     steps = reminder_steps()
     if not steps:

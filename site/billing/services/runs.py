@@ -12,7 +12,7 @@ month, plus the previous quarter when the month opens a quarter (January, April,
 previous year in January. A quarterly service is therefore billed once, on the April run, for January–March,
 never three times. ``unit_price`` from the catalog is the price of one whole plan period; a partial stretch is
 prorated by days active / days in **that plan period** (a quarter of 90 days, a year of 365), rounded per
-line (``billing.money``). One-time lines (setup fees) are billed in the month they fall due.
+line (``core.money``). One-time lines (setup fees) are billed in the month they fall due.
 
 The catalog reports each billable stretch of a service (``catalog.selectors.billable_lines``); each becomes
 one line keyed by (service, stretch, kind, component): the component is ``"plan"`` or ``"option:<id>"``, so a
@@ -49,7 +49,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from billing import conf, selectors, services
 from billing.choices import LineKind
 from billing.models import BillingRunRecord, Invoice, InvoiceLine, TaxRate
-from billing.money import line_amounts
+from core.money import line_amounts
 
 logger = logging.getLogger(__name__)
 

@@ -19,10 +19,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.choices import InvoiceStatus
 from billing.models import Invoice, InvoiceEmail
-from billing.money import format_money
 from billing.pdf import provider_branding
+from core.money import format_money
 
 logger = logging.getLogger(__name__)
 
@@ -62,23 +61,28 @@ def _message(invoice: Invoice, *, template: str, recipients: list[str], context:
     return message
 
 
+def invoice_send_check(*, invoice: Invoice) -> None:
+    """Whether ``invoice`` can be e-mailed: finalised (``Invoice.is_sendable``) and with somewhere to go."""
+    if not invoice.is_sendable:
+        raise ValidationError(
+            _("Only finalised invoices are sent; %(invoice)s is %(status)s.")
+            % {"invoice": invoice, "status": invoice.get_status_display().lower()}
+        )
+    if not invoice_recipients(invoice):
+        raise ValidationError(
+            _("%(company)s has no billing e-mail address; add one to its billing profile first.")
+            % {"company": invoice.company}
+        )
+
+
 @transaction.atomic
 def invoice_email_send(*, invoice: Invoice, actor=None) -> InvoiceEmail:
     """E-mail the finalised invoice, its PDF attached, to the billing profile's recipients and record it.
 
     May be sent again (a customer lost it); each sending is recorded."""
     invoice = Invoice.objects.select_related("company").get(pk=invoice.pk)
-    if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
-        raise ValidationError(
-            _("Only finalised invoices are sent; %(invoice)s is %(status)s.")
-            % {"invoice": invoice, "status": invoice.get_status_display().lower()}
-        )
+    invoice_send_check(invoice=invoice)
     recipients = invoice_recipients(invoice)
-    if not recipients:
-        raise ValidationError(
-            _("%(company)s has no billing e-mail address; add one to its billing profile first.")
-            % {"company": invoice.company}
-        )
     message = _message(invoice, template="invoice", recipients=recipients, context={})
     record = InvoiceEmail.objects.create(
         invoice=invoice,
