@@ -278,3 +278,17 @@ def test_two_collectors_posting_at_once_lose_nothing_and_never_deadlock():
             .values_list("status", flat=True)
         )
         assert statuses == ["reachable" if number % 2 == 0 else "unreachable" for number in range(rounds)], statuses
+
+
+def test_a_batch_bigger_than_the_sites_upload_limit_is_taken(db, acme, settings):
+    """A 10,000-interface batch is some 3.5 MB of JSON: over Django's 2.5 MB default, which would refuse it."""
+    _device, (port,) = switch(acme, ports=1)
+    padding = "x" * 2000
+    body = {"rates": [{**rate(port), "note": padding} for _ in range(1500)]}
+    assert len(str(body)) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    _token, raw = services.collector_token_create(name="t")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    response = client.post(INGEST, body, content_type="application/json")
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["rates"] == 1 and response.json()["ignored"] == 1499  # duplicates of one interface
+    assert client.post(INGEST, "{not json", content_type="application/json").status_code == 400
