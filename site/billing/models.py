@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from billing.choices import CreditNoteKind, InvoiceStatus, LineKind, PaymentMethod
 from core.models import PrimaryModel, TimestampedModel
-from core.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, ZERO
+from core.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, ZERO, format_money
 
 AMOUNT = {"max_digits": 16, "decimal_places": 4}
 
@@ -345,7 +345,7 @@ class Adjustment(PrimaryModel):
         ordering = ["-created"]
 
     def __str__(self) -> str:
-        return f"{self.amount} – {self.reason}"
+        return f"{self.amount:.2f} – {self.reason}"  # stored at 4 places, shown at 2
 
 
 class CreditNote(PrimaryModel):
@@ -455,7 +455,7 @@ class Payment(PrimaryModel):
         ordering = ["-received_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {self.amount} {self.currency} ({self.received_on})"
+        return f"{self.get_method_display()} {format_money(self.amount, self.currency)} ({self.received_on})"
 
 
 class PaymentAllocation(TimestampedModel):
