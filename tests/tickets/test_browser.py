@@ -26,7 +26,7 @@ def test_customer_opens_a_ticket_and_replies(page, alice, tmp_path):
     photo.write_bytes(PNG_BYTES)
 
     page.goto("/portal/tickets/")
-    page.get_by_role("link", name="Open a ticket").click()
+    page.get_by_role("link", name="Open a ticket", exact=True).click()
     page.get_by_label("Subject").fill("PSU 2 of db-01 is amber")
     page.get_by_label("Category").select_option("remote_hands")
     page.get_by_label("Message").fill("Please <b>swap</b> it; the spare is in locker 3.")
