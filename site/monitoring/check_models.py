@@ -297,7 +297,9 @@ class Incident(models.Model):
     open until they have stayed up for a while (``monitoring.incidents``).
     """
 
-    service_check = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="incidents", verbose_name=_("check"))
+    service_check = models.ForeignKey(
+        Check, on_delete=models.CASCADE, related_name="incidents", verbose_name=_("check")
+    )
     company = models.ForeignKey(
         "accounts.Company", on_delete=models.CASCADE, related_name="monitoring_incidents", verbose_name=_("company")
     )

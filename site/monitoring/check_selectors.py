@@ -157,9 +157,7 @@ def noc_problems(*, limit: int = 500) -> dict:
 def company_checks(*, company):
     """A company's checks for the portal, with what a row shows, in one query."""
     return (
-        Check.objects.filter(company=company)
-        .select_related("company", "device", "ip_address")
-        .order_by("name", "pk")
+        Check.objects.filter(company=company).select_related("company", "device", "ip_address").order_by("name", "pk")
     )
 
 

@@ -96,9 +96,7 @@ def check_graph(request, pk: int, period: str, fmt: str):
     key = f"monitoring:check-graph:{check.pk}:{period}:{fmt}:{minute}"
     body = cache.get(key)
     if body is None:
-        body = check_graphs.render_check_graph(
-            path, title=f"{check.name} ({period})", period=period, image_format=fmt
-        )
+        body = check_graphs.render_check_graph(path, title=f"{check.name} ({period})", period=period, image_format=fmt)
         cache.set(key, body, GRAPH_CACHE_SECONDS)
     response = HttpResponse(body, content_type=graphs.FORMATS[fmt])
     response["Cache-Control"] = f"private, max-age={GRAPH_CACHE_SECONDS}"
