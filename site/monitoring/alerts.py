@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -113,7 +113,7 @@ def _send(messages: list[EmailMessage]) -> int:
     if not messages:
         return 0
     try:
-        return get_connection(fail_silently=False).send_messages(messages) or 0
+        return mailers.default.send_messages(messages) or 0
     except OSError:  # the mail server is away: the incident stands, the board still shows it
         log.exception("monitoring alert e-mail failed")
         return 0

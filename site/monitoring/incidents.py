@@ -209,7 +209,7 @@ def check_results_ingest(*, results: list[dict]) -> CheckIngestResult:
         if state != previous:
             check.state = state
             check.state_changed_at = at
-            if {state, previous} & {CheckState.UP, CheckState.DOWN} and previous != CheckState.UNKNOWN:
+            if state in (CheckState.UP, CheckState.DOWN):
                 check.recent_changes = [*check.recent_changes, at.isoformat()][-RECENT_CHANGES_KEPT:]
         incident = open_incidents.get(check.pk)
         if state == CheckState.DOWN and previous != CheckState.DOWN:

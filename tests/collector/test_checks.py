@@ -128,7 +128,8 @@ def test_ping_times_out_when_nothing_answers(silent_namespace):
     code = (
         "import asyncio, json\n"
         "from collector.checks import CheckTarget, Prober\n"
-        "result = asyncio.run(Prober().run(CheckTarget(id=1, kind='icmp', address='127.0.0.1', timeout=0.3, retries=1)))\n"
+        "result = asyncio.run(Prober().run(CheckTarget(id=1, kind='icmp', address='127.0.0.1', "
+        "timeout=0.3, retries=1)))\n"
         "print(json.dumps(result.as_dict()))\n"
     )
     output = subprocess.run(
