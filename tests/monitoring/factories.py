@@ -60,8 +60,10 @@ def make_check(company, *, kind: str = "tcp", port: int | None = 22, device=None
     """A check through the service, on ``device`` (a fresh loopback server of ``company`` by default)."""
     from monitoring.checks import check_create
 
-    if "host" not in fields and "ip_address" not in fields:
-        fields["device"] = device or loopback_device(company)
+    if device is not None:
+        fields["device"] = device
+    elif "host" not in fields and "ip_address" not in fields:
+        fields["device"] = loopback_device(company)
     if kind in ("icmp", "dns") and port == 22:
         port = None
     with committed():
