@@ -103,11 +103,11 @@ def _looks_like_ip(text: str) -> bool:
     return True
 
 
-def _validate_for_actor(check: Check, *, actor, creating: bool) -> None:
+def _validate_for_actor(check: Check, *, actor, creating: bool, host_changed: bool = True) -> None:
     if not _is_customer(actor):
         return
     errors = {}
-    if check.host and not _host_held(company=check.company, host=check.host):
+    if check.host and host_changed and not _host_held(company=check.company, host=check.host):
         errors["host"] = gettext(
             "%(host)s is not one of your addresses: use the IP address or DNS name of something you hold."
         ) % {"host": check.host}
@@ -157,7 +157,7 @@ def check_update(*, check: Check, actor=None, **fields) -> Check:
     for name, value in fields.items():
         setattr(check, name, value)
     check.full_clean()
-    _validate_for_actor(check, actor=actor, creating=False)
+    _validate_for_actor(check, actor=actor, creating=False, host_changed=before["host"] != check.host)
     now = timezone.now()
     retargeted = any(before[name] != getattr(check, name) for name in ("kind", "device_id", "ip_address_id", "host"))
     if check.paused and check.state != CheckState.PAUSED:
