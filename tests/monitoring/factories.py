@@ -1,5 +1,7 @@
 """Factories of the monitoring models (registered for the generic tenancy/admin suites)."""
 
+import itertools
+
 from django.utils import timezone
 
 from monitoring.models import (
@@ -51,6 +53,9 @@ def _globex_monitored_interface(globex, bob):
 # Service monitoring ----------------------------------------------------------------------------------
 
 
+_contacts = itertools.count(1)
+
+
 def loopback_device(company, *, address: str = "127.0.0.1", **fields):
     """A customer server whose management address is on loopback (so checks on it really run)."""
     return make_device(company, management_ip=address, **fields)
@@ -81,7 +86,7 @@ def make_contact(company, **fields):
     from monitoring.checks import contact_create
 
     fields.setdefault("name", "On-call")
-    fields.setdefault("email", f"oncall-{company.pk}@example.test")
+    fields.setdefault("email", f"oncall-{next(_contacts)}@example.test")
     return contact_create(company=company, **fields)
 
 
