@@ -84,9 +84,18 @@ class AsgiServer:
 
     def __init__(self):
         import uvicorn
+        from channels.routing import ProtocolTypeRouter
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-        from serverstock.asgi import application
+        from serverstock.asgi import application, django_asgi_app
 
+        # Static files from the apps' folders, as the live_server fixture serves them.
+        application = ProtocolTypeRouter(
+            {
+                "http": ASGIStaticFilesHandler(django_asgi_app),
+                "websocket": application.application_mapping["websocket"],
+            }
+        )
         self.port = free_tcp_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(application, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning")
