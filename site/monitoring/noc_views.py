@@ -43,16 +43,24 @@ def board_required(view):
 
 
 def _recent_events() -> list[dict]:
-    rows = []
-    for event in MonitoringEvent.objects.select_related("device", "interface")[:RECENT_EVENTS]:
+    """The latest SNMP events and check incidents (opened, closed), newest first, in two queries."""
+    rows = [
+        {"at": event.occurred_at.isoformat(), "severity": event.severity, "message": event.message}
+        for event in MonitoringEvent.objects.select_related("device", "interface")[:RECENT_EVENTS]
+    ]
+    for incident in Incident.objects.select_related("service_check", "company")[:RECENT_EVENTS]:
+        name = f"{incident.service_check.name} ({incident.company.name})"
         rows.append(
             {
-                "at": event.occurred_at.isoformat(),
-                "severity": event.severity,
-                "message": event.message,
+                "at": incident.opened_at.isoformat(),
+                "severity": "critical",
+                "message": f"{name} is down: {incident.cause}",
             }
         )
-    return rows
+        if incident.closed_at:
+            rows.append({"at": incident.closed_at.isoformat(), "severity": "info", "message": f"{name} is up again"})
+    rows.sort(key=lambda row: row["at"], reverse=True)
+    return rows[:RECENT_EVENTS]
 
 
 @board_required

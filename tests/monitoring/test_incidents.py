@@ -225,3 +225,17 @@ def test_ingest_statements_do_not_grow_with_the_batch(acme, django_assert_max_nu
 def test_bad_results_are_a_validation_error(acme):
     with pytest.raises(ValidationError):
         incidents.check_results_ingest(results=[{"ok": True}])
+
+
+def test_open_incidents_are_dashboard_notices_while_they_last(acme, globex, django_assert_max_num_queries):
+    from monitoring.check_selectors import incident_notices
+
+    check = make_check(acme, name="web1 https", down_after=1)
+    fail(check, message="HTTP 503")
+    make_check(globex, down_after=1)
+    with django_assert_max_num_queries(1):
+        [notice] = incident_notices(acme)
+    assert notice["level"] == "danger" and notice["title"] == "web1 https is down"
+    assert "HTTP 503" in notice["body"] and notice["url"] == f"/portal/monitoring/checks/{check.pk}/"
+    succeed(check)
+    assert incident_notices(acme) == []
