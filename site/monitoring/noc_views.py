@@ -67,7 +67,7 @@ def _recent_events() -> list[dict]:
 def noc_board(request):
     """The operations screen; the page's script refills it from ``noc_state`` and follows ``/ws/noc/``."""
     state = check_selectors.noc_problems()
-    context = {**state, "events": _recent_events(), "interval_hint": 60}
+    context = {**state, "events": _recent_events()}
     return render(request, "monitoring/noc.html", context)
 
 

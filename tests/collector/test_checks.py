@@ -244,3 +244,20 @@ def test_runner_owns_only_its_shard():
     owned = run(scenario())
     other = {n for n in range(1, 101) if Shard(1, 2).owns(n)}
     assert owned and other and owned.isdisjoint(other) and owned | other == set(range(1, 101))
+
+
+def test_snmp_reachability_against_snmpd(snmpd_agent):
+    base = {"kind": "snmp", "address": "127.0.0.1", "timeout": 1, "retries": 0}
+
+    async def scenario():
+        prober = Prober()
+        try:
+            up = await prober.run(CheckTarget(id=1, port=snmpd_agent.port, community="public", **base))
+            wrong = await prober.run(CheckTarget(id=2, port=snmpd_agent.port, community="not-the-community", **base))
+        finally:
+            prober.close()
+        return up, wrong
+
+    up, wrong = run(scenario())
+    assert up.ok and up.message == "SNMP answers" and up.response_ms > 0
+    assert not wrong.ok and wrong.message.startswith("SNMP")
