@@ -223,7 +223,9 @@ class RrdWriter:
         """Apply queued re-tunes, then write every queued update; returns the number of files written."""
         if self.retune:
             self._apply_retunes()
-        pending, self.pending = self.pending, defaultdict(list)
+        # A sample skipped as not newer than the file's last one leaves an empty list behind: nothing to write.
+        pending = {path: entries for path, entries in self.pending.items() if entries}
+        self.pending = defaultdict(list)
         if not pending:
             return 0
         if self.cached is not None:

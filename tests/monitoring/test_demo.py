@@ -28,10 +28,11 @@ def test_demo_checks_contacts_and_an_open_incident(tmp_path, settings):
     assert down.company.name == "Acme Hosting" and down.port == 9
     assert Incident.objects.get(closed_at__isnull=True).service_check == down
 
+    targets = [CheckTarget.from_payload({**item, "timeout": 2}) for item in check_targets()]
+
     async def probe_all():
         prober = Prober()
         try:
-            targets = [CheckTarget.from_payload({**item, "timeout": 2}) for item in check_targets()]
             return {target.id: await prober.run(target) for target in targets if target.kind in ("icmp", "tcp")}
         finally:
             prober.close()
