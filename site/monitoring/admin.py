@@ -73,3 +73,7 @@ class InterfaceStateAdmin(_GeneratedInterfaceStateAdmin):
                 for period in ADMIN_GRAPH_PERIODS
             ),
         )
+
+
+# Service monitoring (checks, contacts, incidents): its admins live beside their models.
+from monitoring import check_admin  # noqa: E402, F401

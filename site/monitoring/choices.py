@@ -21,3 +21,40 @@ OPER_STATUS_COLOURS = {"up": "success", "down": "danger", "lowerLayerDown": "dan
 
 # Bandwidth thresholds in percent of the commit; 101 means "over the commit".
 BANDWIDTH_THRESHOLDS = (80, 100, 101)
+
+
+class CheckKind(models.TextChoices):
+    ICMP = "icmp", _("Ping (ICMP echo)")
+    TCP = "tcp", _("TCP port")
+    HTTP = "http", _("HTTP")
+    HTTPS = "https", _("HTTPS")
+    DNS = "dns", _("DNS answer")
+    SNMP = "snmp", _("SNMP reachability")
+
+
+class CheckState(models.TextChoices):
+    UNKNOWN = "unknown", _("Not checked yet")
+    UP = "up", _("Up")
+    DOWN = "down", _("Down")
+    PAUSED = "paused", _("Paused")
+    MAINTENANCE = "maintenance", _("In maintenance")
+
+
+CHECK_STATE_COLOURS = {"unknown": "info", "up": "success", "down": "danger", "paused": "warning", "maintenance": "info"}
+INCIDENT_OPEN_COLOURS = {True: "danger", False: "success"}
+
+
+class DnsRecordType(models.TextChoices):
+    A = "A", "A"
+    AAAA = "AAAA", "AAAA"
+    CNAME = "CNAME", "CNAME"
+    MX = "MX", "MX"
+    NS = "NS", "NS"
+    TXT = "TXT", "TXT"
+
+
+class AlertKind(models.TextChoices):
+    DOWN = "down", _("Down")
+    UP = "up", _("Recovered")
+    BANDWIDTH = "bandwidth", _("Bandwidth")
+    MAINTENANCE = "maintenance", _("Maintenance")

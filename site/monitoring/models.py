@@ -132,3 +132,7 @@ class MonitoringEvent(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# Service monitoring (checks, contacts, incidents) lives in its own module; imported here so Django registers it.
+from monitoring.check_models import Check, Incident, MaintenanceWindow, MonitoringContact  # noqa: E402, F401

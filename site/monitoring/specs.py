@@ -75,3 +75,6 @@ register(
         tenancy="device__company",
     )
 )
+
+# Service monitoring (checks, contacts, incidents) is declared in its own module.
+from monitoring import check_specs  # noqa: E402, F401

@@ -1,34 +1,16 @@
-"""The NOC board (staff) and the permission-checked interface graphs (staff and the owning company)."""
+"""The permission-checked interface graphs (staff and the owning company); the NOC board is in noc_views."""
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.tenancy import for_user
 from dcim.models import Interface
 from monitoring import graphs
-from monitoring.models import DeviceHealth, InterfaceState, MonitoringEvent
 
 GRAPH_CACHE_SECONDS = 60
-
-
-@staff_member_required
-def noc_board(request):
-    """Live board: what is down now, the latest events, and a WebSocket feed that alarms on new downs."""
-    down_interfaces = (
-        InterfaceState.objects.filter(oper_status__in=["down", "lowerLayerDown"], interface__enabled=True)
-        .select_related("interface__device")
-        .order_by("-status_changed_at")[:200]
-    )
-    context = {
-        "down_interfaces": down_interfaces,
-        "unreachable": DeviceHealth.objects.filter(reachable=False).select_related("device")[:200],
-        "events": MonitoringEvent.objects.select_related("device", "interface")[:50],
-    }
-    return render(request, "monitoring/noc.html", context)
 
 
 @login_required

@@ -109,7 +109,14 @@ def overdue_invoice_notices(company) -> list[Notice]:
 
 overdue_invoice_notices.capability = "billing"
 
-PROVIDERS: list[Callable[..., Iterable[Notice | dict]]] = [overdue_invoice_notices]
+
+def _incident_notices(company):
+    from monitoring.check_selectors import incident_notices
+
+    return incident_notices(company)
+
+
+PROVIDERS: list[Callable[..., Iterable[Notice | dict]]] = [overdue_invoice_notices, _incident_notices]
 
 
 def dashboard_notices(*, user, company, membership=None) -> list[Notice]:

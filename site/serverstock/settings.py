@@ -374,6 +374,9 @@ CMS_CLIENT_IP_HEADER = os.environ.get("CMS_CLIENT_IP_HEADER", "")
 # Monitoring: where collectors write RRD files (the portal reads them for graphs) and the NOC's alert address.
 MONITORING_RRD_DIR = Path(os.environ.get("RRD_DIR") or VAR_DIR / "rrd")
 MONITORING_NOC_EMAIL = os.environ.get("MONITORING_NOC_EMAIL", "noc@serverstock.example")
+# Service checks a company may have: included with every account, plus per unit of a monitoring service.
+MONITORING_CHECKS_INCLUDED = int(os.environ.get("MONITORING_CHECKS_INCLUDED", "10"))
+MONITORING_CHECKS_PER_SERVICE = int(os.environ.get("MONITORING_CHECKS_PER_SERVICE", "25"))
 
 # Billing policy (billing/conf.py documents each and its default). Days are comma-separated; "off" disables.
 if os.environ.get("BILLING_REMINDER_DAYS_BEFORE"):

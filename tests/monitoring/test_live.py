@@ -117,7 +117,7 @@ def test_noc_socket_receives_link_down_from_simulated_switch(snmp_agent, noc_use
 
 def test_noc_board_is_staff_only(db, client_for, noc_user, alice):
     assert client_for(noc_user).get("/noc/").status_code == 200
-    assert client_for(alice).get("/noc/").status_code == 302
+    assert client_for(alice).get("/noc/").status_code == 403  # signed in, but neither NOC nor Administrator
 
 
 @pytest.mark.django_db(transaction=True)
