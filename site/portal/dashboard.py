@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Case, Count, OuterRef, Subquery, Value, When
 
 from core.tenancy import for_user
 
@@ -70,13 +70,14 @@ def services_summary(*, user, company) -> ServicesSummary:
     counts = [
         (status, ServiceStatus(status).label, by_status[status]) for status in CURRENT_STATUSES if status in by_status
     ]
+    # Suspended and pending cancellation first: those change what the customer has; then what is on its way.
+    rank = Case(*(When(status=status, then=Value(i)) for i, status in enumerate(ATTENTION_STATUSES)))
     attention = list(
         services.filter(status__in=ATTENTION_STATUSES)
         .select_related("plan__product")
-        .order_by("status", "pk")[:CARD_ROWS]
+        .annotate(rank=rank)
+        .order_by("rank", "pk")[:CARD_ROWS]
     )
-    # Suspended and pending cancellation first: those are the ones that change what the customer has.
-    attention.sort(key=lambda service: ATTENTION_STATUSES.index(service.status))
     return ServicesSummary(
         counts=counts, total=sum(by_status.values()), attention=attention, next_billing_date=next_billing_date
     )

@@ -92,8 +92,11 @@ def test_dashboard_shows_overdue_invoices_to_billing_members_only(alice, bob, ac
     not_yet = make_invoice(acme)
     dashboard = client_for(bob).get(reverse("portal:dashboard")).content.decode()
     assert "You have an overdue invoice" in dashboard and overdue.number in dashboard
+    assert 'data-kind="billing.overdue"' in dashboard
     assert reverse("portal:billing_invoice", args=[overdue.pk]) in dashboard
     mine = client_for(alice).get(reverse("portal:dashboard")).content.decode()
-    assert "overdue" not in mine and overdue.number not in mine and not_yet.number not in mine
+    # Alice has no overdue invoice: no notice; her invoice not yet due is shown as the next one to pay.
+    assert 'data-kind="billing.overdue"' not in mine and overdue.number not in mine
+    assert "You have an overdue invoice" not in mine and not_yet.number in mine
     tech = MembershipFactory(company=globex, user=UserFactory(), role=CompanyRole.TECHNICAL).user
     assert overdue.number not in client_for(tech).get(reverse("portal:dashboard")).content.decode()

@@ -74,3 +74,30 @@ def test_demo_load_prints_a_line_per_step_and_little_else(console, settings):
     assert lines[-1].startswith("Demo data ready") and all(line.startswith("[") for line in lines[:-1]), out
     assert "Task id=" not in out + err and "Step 1" not in out + err and "state=" not in err
     assert len(err.strip().splitlines()) <= 3, err
+
+
+def test_serve_starts_the_others_once_the_web_server_answers():
+    """The collector would print "connection refused" until the web server listens: serve waits for the port."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from core.management.commands.serve import _wait_for_port
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            address = f"127.0.0.1:{listener.getsockname()[1]}"
+            started = time.monotonic()
+            assert not _wait_for_port(address, sleeper, deadline=started + 0.6)  # bound, not listening yet
+            listener.listen()
+            assert _wait_for_port(address, sleeper, deadline=time.monotonic() + 5)
+            assert not _wait_for_port(address, sleeper, deadline=time.monotonic() + 5, stopped=lambda: True)
+    finally:
+        sleeper.terminate()
+        sleeper.wait(timeout=10)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(timeout=10)
+    assert not _wait_for_port("127.0.0.1:9", dead, deadline=time.monotonic() + 5)

@@ -131,3 +131,16 @@ def test_providers_are_gathered_ordered_and_filtered_by_role(acme, alice, monkey
     assert [n.kind for n in notices.dashboard_notices(user=alice, company=acme)] == ["monitoring.incident", "x.tech"]
     with pytest.raises(ValueError):
         notices.Notice(kind="x", level="urgent", title="bad level")
+
+
+def test_suspended_and_cancelling_services_are_called_out_before_pending_ones(alice, acme, client_for):
+    from catalog.services import service_create
+    from tests.catalog.factories import plan
+
+    for number in range(6):
+        service_create(company=acme, plan=plan(), actor=None, label=f"Pending {number}")
+    suspended = active_service(acme, label="Zeta suspended")
+    catalog_services.service_suspend(service=suspended, actor=None, reason="test")
+    page = client_for(alice).get(reverse("portal:dashboard")).content.decode()
+    attention = page[page.index("Needs your attention") :]
+    assert "Zeta suspended" in attention and attention.index("Zeta suspended") < attention.index("Pending 0")

@@ -6,6 +6,7 @@ processes (the collector) to ``SERVE_PROCESSES``.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,6 +21,22 @@ MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 SERVE_PROCESSES: list[tuple[str, list[str]]] = [
     ("worker", [sys.executable, MANAGE, "qcluster"]),
 ]
+
+
+WEB_START_SECONDS = 120
+
+
+def _wait_for_port(address: str, process: subprocess.Popen, *, deadline: float, stopped=lambda: False) -> bool:
+    """Whether ``address`` (host:port) accepts a TCP connection before ``deadline`` (False if the process died
+    or ``stopped()`` turned true: Ctrl-C while waiting)."""
+    host, _, port = address.rpartition(":")
+    while time.monotonic() < deadline and process.poll() is None and not stopped():
+        try:
+            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.25)
+    return False
 
 
 class Command(BaseCommand):
@@ -51,8 +68,6 @@ class Command(BaseCommand):
                 ]
             )
         )
-        processes = [("web", [sys.executable, MANAGE, "runserver", address, "--noreload"]), *SERVE_PROCESSES]
-        children = [(name, subprocess.Popen(argv, env=env)) for name, argv in processes]
         stopping = False
 
         def stop(*_args):
@@ -61,6 +76,13 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        web = subprocess.Popen([sys.executable, MANAGE, "runserver", address, "--noreload"], env=env)
+        children = [("web", web)]
+        # The others (the collector talks to the web server) start once it answers, so they do not fill the
+        # console with "connection refused" while it starts.
+        _wait_for_port(address, web, deadline=time.monotonic() + WEB_START_SECONDS, stopped=lambda: stopping)
+        if not stopping:
+            children += [(name, subprocess.Popen(argv, env=env)) for name, argv in SERVE_PROCESSES]
         try:
             while not stopping:
                 for name, child in children:
