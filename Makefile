@@ -19,7 +19,7 @@ DEB_PACKAGES := build-essential python3-dev python3-venv pkg-config librrd-dev r
 	fonts-dejavu-core chromium poppler-utils snmpd snmp openipmi ipmitool fping nodejs nginx
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench bench-collector deps install migrate demo check-deploy clean
+.PHONY: run test lint bench bench-collector bench-pipeline deps install migrate demo check-deploy clean
 
 run: install migrate
 	@DEBUG=1 $(MANAGE) demo
@@ -43,6 +43,12 @@ bench: install
 # The reference is Net-SNMP's snmpbulkwalk (Debian package snmp); BENCH_AGENTS, BENCH_PORTS, BENCH_SECONDS size it.
 bench-collector: install
 	$(BIN)/python -m tests.bench collector
+
+# The monitoring pipeline on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/): the ingest
+# alone at 1,000 / 10,000 / 50,000-interface batches beside a raw COPY, then end to end (snmpd on veth
+# interfaces in a network namespace, collectors, rrdcached, granian); needs root. See README "Monitoring at scale".
+bench-pipeline: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/serverstock} $(BIN)/python -m tests.bench ingest pipeline
 
 migrate: install
 	@$(MANAGE) migrate --noinput -v 0

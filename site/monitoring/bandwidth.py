@@ -85,7 +85,8 @@ def thresholds_evaluate(*, interface_ids: Iterable[int]) -> list[MonitoringEvent
     Each level (80 %, 100 %, over 100 %) is announced once on the way up; falling below 80 % re-arms it.
 
     Cost: two queries whatever the number of interfaces (the catalog's commits of these interfaces, the
-    candidates of :func:`candidate_states`), then only the interfaces whose level changed are written.
+    candidates of :func:`candidate_states`); when levels changed, one update and one insert for all of them and
+    one query per company to be told.
     """
     from monitoring.selectors import interface_commits_mbps
     from monitoring.services import _publish_on_commit
@@ -95,6 +96,8 @@ def thresholds_evaluate(*, interface_ids: Iterable[int]) -> list[MonitoringEvent
     if not interface_ids:
         return events
     catalog_commits = interface_commits_mbps(interface_ids=interface_ids)
+    changed, mails = [], []
+    recipients_of: dict[int | None, list[str]] = {}  # by company: one query per company, not per interface
     for state in candidate_states(interface_ids=interface_ids, catalog_commits=catalog_commits):
         commit = state.commit_with(catalog_commits)
         if not commit:
@@ -106,7 +109,7 @@ def thresholds_evaluate(*, interface_ids: Iterable[int]) -> list[MonitoringEvent
             continue
         raised = level > state.threshold_level
         state.threshold_level = level
-        state.save(update_fields=["threshold_level"])
+        changed.append(state)
         if not raised:
             continue
         interface = state.interface
@@ -121,21 +124,24 @@ def thresholds_evaluate(*, interface_ids: Iterable[int]) -> list[MonitoringEvent
             message=(f"{device.name} {interface.name} is {label} its {commit} Mbit/s commit ({percent:.0f} %)")[:255],
             occurred_at=timezone.now(),
         )
-        event.save()
         events.append(event)
-        recipients = _threshold_recipients(device)
-        if recipients:
-            message = event.message
-            measured = f"{state.rates_at:%Y-%m-%d %H:%M} UTC"
-            transaction.on_commit(
-                lambda message=message, recipients=recipients, measured=measured: send_mail(
-                    subject=f"[ServerStock] Bandwidth: {message}",
-                    message=f"{message}\n\nMeasured at {measured}.",
-                    from_email=None,
-                    recipient_list=recipients,
-                    fail_silently=True,
-                )
+        if device.company_id not in recipients_of:
+            recipients_of[device.company_id] = _threshold_recipients(device)
+        if recipients_of[device.company_id]:
+            mails.append((event.message, recipients_of[device.company_id], f"{state.rates_at:%Y-%m-%d %H:%M} UTC"))
+    if changed:
+        InterfaceState.objects.bulk_update(changed, ["threshold_level"])
+        MonitoringEvent.objects.bulk_create(events)
+    for message, recipients, measured in mails:
+        transaction.on_commit(
+            lambda message=message, recipients=recipients, measured=measured: send_mail(
+                subject=f"[ServerStock] Bandwidth: {message}",
+                message=f"{message}\n\nMeasured at {measured}.",
+                from_email=None,
+                recipient_list=recipients,
+                fail_silently=True,
             )
+        )
     _publish_on_commit(events)
     return events
 
