@@ -127,9 +127,24 @@ def object_action(*, description, url_path: str, permission: str = "change", ico
 
     declared = ObjectPage(**page)
 
-    @action(description=description, url_path=url_path, permissions=[permission], icon=icon)
     def detail(self, request, object_id):
         obj = get_object_or_404(self.get_queryset(request), pk=object_id)
         return declared.run(self, request, obj)
 
-    return detail
+    return _NamedAction(detail, action(description=description, url_path=url_path, permissions=[permission], icon=icon))
+
+
+class _NamedAction:
+    """Gives the action function the attribute's name (unfold checks permissions by ``func.__name__``)."""
+
+    def __init__(self, function, decorate):
+        self.function = function
+        self.decorate = decorate
+        self.method = None
+
+    def __set_name__(self, owner, name):
+        self.function.__name__ = self.function.__qualname__ = name
+        self.method = self.decorate(self.function)
+
+    def __get__(self, instance, owner=None):
+        return self.method.__get__(instance, owner)

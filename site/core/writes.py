@@ -38,7 +38,7 @@ def accepts(service: Callable, name: str) -> bool:
     return name in _parameters(service)[0]
 
 
-def call_service(service: Callable, *, actor=None, **kwargs) -> Any:
+def call_service(service: Callable, /, *, actor=None, **kwargs) -> Any:
     """Call ``service`` with the keywords it accepts, plus ``actor`` when it names one."""
     names, open_ended = _parameters(service)
     if not open_ended:
@@ -68,7 +68,8 @@ def writable_fields(
     lists."""
     allowed = model_field_names(model)
     if service is not None:
-        allowed = allowed | (_parameters(service)[0] - {"actor"})
+        allowed = allowed | _parameters(service)[0]
+    allowed = allowed - {"actor"}  # the signed-in user is passed as actor, never a field of that name
     wanted = allowed if names is None else allowed & set(names)
     return {
         name: list(value) if isinstance(value, models.QuerySet) else value

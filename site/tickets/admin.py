@@ -405,20 +405,9 @@ class TicketAdmin(GeneratedTicketAdmin):
         return TemplateResponse(request, "admin/tickets/sla_report.html", context)
 
 
-@override(Message, "admin")
-class MessageAdmin(generated_admin(Message)):
-    """Messages are written on the ticket; this list is for searching them."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @override(Attachment, "admin")
 class AttachmentAdmin(generated_admin(Attachment)):
     list_display = ["original_name", "message", "content_type", "size", "uploaded_by", "created", "download"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @display(description=_("file"))
     def download(self, attachment):
@@ -456,8 +445,3 @@ class HolidayInline(TabularInline):
 @override(BusinessCalendar, "admin")
 class BusinessCalendarAdmin(generated_admin(BusinessCalendar)):
     inlines = [WorkingHoursInline, HolidayInline]
-
-
-@override(TimeEntry, "admin")
-class TimeEntryAdmin(generated_admin(TimeEntry)):
-    readonly_fields = ("technician", "billed_at", "billing_reference")

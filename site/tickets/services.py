@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership
-from core.services import plain_services
+from core.services import instance_save, plain_services
 from tickets import emails, files, sla
 from tickets.choices import (
     CATEGORY_QUEUES,
@@ -129,12 +129,6 @@ def _locked(ticket: Ticket) -> Ticket:
         .select_related("sla_policy__calendar", "queue", "assignee")
         .get(pk=ticket.pk)
     )
-
-
-def _save(ticket: Ticket) -> Ticket:
-    ticket.full_clean(exclude=["cc_users"])
-    ticket.save()
-    return ticket
 
 
 # --- opening ---------------------------------------------------------------------------------------------
@@ -339,7 +333,7 @@ def ticket_reply(
         if ticket.status in (TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.RESOLVED):
             _apply_status(ticket, TicketStatus.OPEN, now)
         recipients, template = emails.staff_recipients(ticket), "customer_reply"
-    _save(ticket)
+    instance_save(ticket)
     emails.send_after_commit(ticket=ticket, recipients=recipients, template=template, context={"message": message})
     return message
 
@@ -373,7 +367,7 @@ def ticket_assign(*, ticket: Ticket, assignee, actor, queue: Queue | None = None
     ticket.assignee = assignee
     if queue is not None:
         ticket.queue = queue
-    _save(ticket)
+    instance_save(ticket)
     if changed and assignee is not None and assignee != actor:
         emails.send_after_commit(
             ticket=ticket, recipients=[assignee.email], template="assigned", context={"actor": actor}
@@ -411,7 +405,7 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor, notify: bool = True
         return ticket
     old_status = ticket.get_status_display()
     _apply_status(ticket, status, timezone.now())
-    _save(ticket)
+    instance_save(ticket)
     if notify:
         emails.send_after_commit(
             ticket=ticket,
@@ -439,7 +433,7 @@ def ticket_update(*, ticket: Ticket, actor, **fields) -> Ticket:
         ticket.first_response_breached = ticket.resolution_breached = False
         ticket.first_response_warned_at = ticket.resolution_warned_at = None
         _recompute_due(ticket, opened=ticket.created)
-    return _save(ticket)
+    return instance_save(ticket)
 
 
 # --- SLA check (the scheduled task) ----------------------------------------------------------------------

@@ -181,6 +181,7 @@ register(
             "billed_at",
         ),
         tenancy="ticket__company",
+        readonly_fields=("technician", "billed_at", "billing_reference"),
         create=services.time_entry_log,
     )
 )

@@ -121,7 +121,7 @@ _pdf_bytes: list[bytes] = []
 
 @register_factory(TaxRate)
 def make_tax_rate(company) -> TaxRate:
-    return services.taxrate_create(name=f"VAT {next(_numbers)}", rate=Decimal("0.2000"), company=company)
+    return services.taxrate_create(name=f"VAT {next(_numbers)}", rate=Decimal("20.000"), company=company)
 
 
 @register_factory(Adjustment)

@@ -75,8 +75,8 @@ def test_customers_write_only_where_the_spec_allows(spec, acme, globex, alice):
 @pytest.mark.parametrize("spec", API_SPECS)
 def test_staff_without_permission_are_refused(spec, acme):
     instance = OBJECT_FACTORIES[spec.model](acme)
-    before = state(spec)
     client = client_of(staff_member(email="bare-writer@serverstock.test"))
+    before = state(spec)
     for method, detail in WRITES:
         assert write(client, method, spec, instance if detail else None).status_code == 403, method
     assert state(spec) == before

@@ -89,9 +89,13 @@ def test_billing_records_cannot_be_deleted_through_the_api(superuser, acme):
     invoice = make_invoice(acme)
     client = api_as(superuser)
     assert client.delete(f"/api/billing/invoices/{invoice.pk}/").status_code == 405
-    payment = client.post(
-        "/api/billing/payments/", {"company": acme.pk, "amount": "1.00", "method": "cheque"}, format="json"
-    ).json()
+    response = client.post(
+        "/api/billing/payments/",
+        {"company": acme.pk, "amount": "1.00", "method": "cheque", "received_on": "2026-01-05"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    payment = response.json()
     assert client.delete(f"/api/billing/payments/{payment['id']}/").status_code == 405
     assert Payment.objects.filter(pk=payment["id"]).exists()
 

@@ -118,8 +118,14 @@ def calendar_for(company) -> BusinessCalendar:
 
 @register_factory(SLAPolicy)
 def sla_policy_for(company) -> SLAPolicy:
+    # One policy per priority and company: a fresh company's contract policy at a rotating priority.
+    priorities = ("low", "normal", "high", "urgent")
     return services.slapolicy_create(
-        name=f"Policy {next(_numbers)}", priority="normal", first_response_minutes=60, resolution_minutes=240
+        name=f"Policy {next(_numbers)}",
+        company=company,
+        priority=priorities[next(_numbers) % 4],
+        first_response_minutes=60,
+        resolution_minutes=240,
     )
 
 

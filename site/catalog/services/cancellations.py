@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 from catalog.choices import CancellationStatus, ServiceStatus
 from catalog.models import CancellationRequest, Service
-from catalog.services.common import _require_orderer, _save, _today
+from catalog.services.common import _require_orderer, _today
 from catalog.services.lifecycle import cancellation_effective_date_for, service_request_cancellation
+from core.services import instance_save
 
 CANCELLATION_SALT = "serverstock.catalog.cancellation"
 CANCELLATION_LINK_LIFETIME = timedelta(hours=48)
@@ -62,7 +63,7 @@ def cancellation_request_create(
             )
     if requested_end_date and requested_end_date < _today():
         raise ValidationError({"requested_end_date": _("The end date cannot be in the past.")})
-    request = _save(
+    request = instance_save(
         CancellationRequest(
             company=company,
             requested_by=requested_by,

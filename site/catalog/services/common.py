@@ -45,12 +45,6 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _save(instance):
-    instance.full_clean()
-    instance.save()
-    return instance
-
-
 # --- permissions -----------------------------------------------------------------------------------------
 
 

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 from catalog.choices import OrderKind, OrderStatus, ProductKind, RequestStatus
 from catalog.models import AdditionalIPRequest, Plan, Service
-from catalog.services.common import _require_orderer, _require_staff, _save
+from catalog.services.common import _require_orderer, _require_staff
 from catalog.services.orders import order_place
 from catalog.services.resources import service_link_resources
+from core.services import instance_save
 
 
 @transaction.atomic
@@ -70,7 +71,7 @@ def additional_ip_request_create(
         kind=OrderKind.ADDITIONAL_IPS,
         customer_note="\n".join(filter(None, [_("Purpose: %(purpose)s") % {"purpose": purpose}, customer_note])),
     )
-    return _save(
+    return instance_save(
         AdditionalIPRequest(
             company=company,
             service=service,
@@ -116,4 +117,4 @@ def additional_ip_request_fulfil(*, request: AdditionalIPRequest, prefix, actor)
         service_link_resources(service=target, actor=actor, ip_assignments=[assignment])
     request.assignment = assignment
     request.status = RequestStatus.FULFILLED
-    return _save(request)
+    return instance_save(request)

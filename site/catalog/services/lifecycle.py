@@ -27,13 +27,13 @@ from catalog.services.common import (
     _log,
     _require_orderer,
     _require_staff,
-    _save,
     _store,
     _today,
     _transition,
     money,
 )
 from catalog.services.resources import _release_resources
+from core.services import instance_save
 
 
 @transaction.atomic
@@ -74,7 +74,7 @@ def service_create(
     _store(service)
     if options:
         service.options.set(options)
-    _save(
+    instance_save(
         ServicePlanPeriod(
             service=service,
             plan=plan,
@@ -115,7 +115,7 @@ def service_activate(*, service: Service, actor, on: date | None = None, reason:
     first = service.plan_periods.order_by("starts_on", "pk").first()
     if first is not None and first.starts_on > start:
         first.starts_on = start
-        _save(first)
+        instance_save(first)
     return _store(service)
 
 

@@ -23,12 +23,12 @@ from catalog.services.common import (
     _membership,
     _require_orderer,
     _require_staff,
-    _save,
     _today,
     money,
 )
 from catalog.services.lifecycle import service_create
 from catalog.services.resources import _check_upgrade_plan, service_upgrade
+from core.services import instance_save
 
 # --- orders ----------------------------------------------------------------------------------------------
 
@@ -163,12 +163,12 @@ def order_place(
         currency=currencies.pop(),
         customer_note=(customer_note or "").strip(),
     )
-    _save(order)
+    instance_save(order)
     total_recurring = total_one_time = ZERO
     for plan, quantity, options in priced:
         unit_recurring = (plan.recurring_amount or ZERO) + sum((o.recurring_amount for o in options), ZERO)
         unit_one_time = plan.one_time_amount + sum((o.one_time_amount for o in options), ZERO)
-        line = _save(
+        line = instance_save(
             OrderLine(
                 order=order,
                 plan=plan,
@@ -281,7 +281,7 @@ def managed_service_request_create(
         kind=OrderKind.MANAGED_SERVICE,
         customer_note=note.strip(),
     )
-    return _save(
+    return instance_save(
         ManagedServiceRequest(
             company=company,
             service_kind=plan.product.managed_service_kind,

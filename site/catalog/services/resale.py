@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from catalog.choices import CURRENT_STATUSES, ServerReturnStatus
 from catalog.models import ServerReturn, Service
-from catalog.services.common import _require_staff, _save
+from catalog.services.common import _require_staff
+from core.services import instance_save
 
 
 def _open_server_returns(service: Service, *, reason: str) -> tuple[list[str], list[str]]:
@@ -50,7 +51,9 @@ def _open_server_returns(service: Service, *, reason: str) -> tuple[list[str], l
             kept.append(str(device))
             continue
         if device.pk not in already:
-            _save(ServerReturn(device=device, service=service, company_id=service.company_id, description=reason[:200]))
+            instance_save(
+                ServerReturn(device=device, service=service, company_id=service.company_id, description=reason[:200])
+            )
             # The customer loses the server (and its secrets) now, not when the wipe is done.
             dcim_services.server_hold_for_wipe(device=device, reason=f"{service}: {reason}"[:100])
         waiting.append(str(device))
@@ -99,4 +102,4 @@ def server_return_check(
         server_return._change_reason = _("Wiped and back in stock.")
     else:
         server_return._change_reason = _("Wipe checklist updated.")
-    return _save(server_return)
+    return instance_save(server_return)

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from catalog.choices import ServiceEventKind, ServiceStatus
 from catalog.models import ZERO, Plan, ProductOption, Service, ServicePlanPeriod
-from catalog.services.common import _check_options, _locked, _log, _require_staff, _save, _store, _today, money
+from catalog.services.common import _check_options, _locked, _log, _require_staff, _store, _today, money
 from catalog.services.resale import _open_server_returns
+from core.services import instance_save
 
 
 def _release_resources(service: Service, *, actor, reason: str) -> None:
@@ -244,12 +245,12 @@ def service_upgrade(
     if current is not None and current.starts_on == effective:
         current.plan, current.quantity, current.unit_price = plan, quantity, unit_price
         current.setup_fee = current.setup_fee + (setup_fee or ZERO)
-        _save(current)
+        instance_save(current)
     else:
         if current is not None:
             current.ends_on = effective
-            _save(current)
-        _save(
+            instance_save(current)
+        instance_save(
             ServicePlanPeriod(
                 service=service,
                 plan=plan,
