@@ -7,10 +7,22 @@ permissions allow. Another company's object is then simply not in the queryset, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from core.registry import get_spec
+
+# Models whose rows reach a company by more than one path (a switch port: the device's owner, the services
+# delivered on it, the devices cabled to it). An upper app registers a function company_ids -> Q; it then
+# replaces the spec's single lookup path in :func:`scope_to_companies`.
+_SCOPES: dict[type[models.Model], Callable[[list[int]], Q]] = {}
+
+
+def register_tenancy_scope(model: type[models.Model], scope: Callable[[list[int]], Q]) -> None:
+    """Let ``scope(company_ids)`` (a ``Q`` on ``model``) decide which rows those companies see."""
+    _SCOPES[model] = scope
 
 
 def member_company_ids(user) -> list[int]:
@@ -37,7 +49,10 @@ def tenancy_path(model: type[models.Model]) -> str | None:
 
 
 def scope_to_companies(queryset: QuerySet, company_ids) -> QuerySet:
-    """Narrow ``queryset`` to rows that belong to ``company_ids``."""
+    """Narrow ``queryset`` to rows that belong to ``company_ids`` (a registered scope first, else the path)."""
+    scope = _SCOPES.get(queryset.model) or _SCOPES.get(queryset.model._meta.concrete_model)
+    if scope is not None and tenancy_path(queryset.model) is not None:
+        return queryset.filter(scope(list(company_ids)))
     path = tenancy_path(queryset.model)
     if path is None:
         return queryset.none()

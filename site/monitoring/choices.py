@@ -19,5 +19,21 @@ class EventSeverity(models.TextChoices):
 EVENT_SEVERITY_COLOURS = {"info": "info", "warning": "warning", "critical": "danger"}
 OPER_STATUS_COLOURS = {"up": "success", "down": "danger", "lowerLayerDown": "danger", "dormant": "warning"}
 
-# Bandwidth thresholds in percent of the commit; 101 means "over the commit".
-BANDWIDTH_THRESHOLDS = (80, 100, 101)
+
+class AbuseKind(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    ATTACK = "attack", _("Denial of service / attack")
+    SCANNING = "scanning", _("Port scanning")
+    PHISHING = "phishing", _("Phishing")
+    MALWARE = "malware", _("Malware")
+    COPYRIGHT = "copyright", _("Copyright complaint")
+    OTHER = "other", _("Other")
+
+
+class AbuseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged by the customer")
+    RESOLVED = "resolved", _("Resolved")
+
+
+ABUSE_STATUS_COLOURS = {"open": "danger", "acknowledged": "warning", "resolved": "success"}

@@ -354,6 +354,11 @@ CMS_CLIENT_IP_HEADER = os.environ.get("CMS_CLIENT_IP_HEADER", "")
 # Monitoring: where collectors write RRD files (the portal reads them for graphs) and the NOC's alert address.
 MONITORING_RRD_DIR = Path(os.environ.get("RRD_DIR") or VAR_DIR / "rrd")
 MONITORING_NOC_EMAIL = os.environ.get("MONITORING_NOC_EMAIL", "noc@serverstock.example")
+# Bandwidth notice levels in % of the commit (above 100: "over level-1 %"), and who gets the month-end report.
+MONITORING_BANDWIDTH_LEVELS = tuple(
+    int(level) for level in env_list("MONITORING_BANDWIDTH_LEVELS", ["80", "100", "101"])
+)
+MONITORING_BILLING_EMAIL = os.environ.get("MONITORING_BILLING_EMAIL", "billing@serverstock.example")
 
 # Billing policy (billing/conf.py documents each and its default). Days are comma-separated; "off" disables.
 if os.environ.get("BILLING_REMINDER_DAYS_BEFORE"):
