@@ -38,3 +38,43 @@ def event_for(company) -> MonitoringEvent:
 @register_foreign_portal_object("bandwidth_interface")
 def _globex_monitored_interface(globex, bob):
     return [interface_state_for(globex).interface_id]
+
+
+# --- bandwidth: switch ports, cabled servers, transit services -----------------------------------------------
+
+
+def switch(name: str = "sw1", **fields):
+    """A datacenter switch (no customer), polled over SNMP."""
+    from dcim.choices import DeviceRole
+
+    return snmp_device(None, name=name, role=DeviceRole.SWITCH, **fields)
+
+
+def cabled_server(company, switch_device, *, port_name: str = "Gi1/0/1", server_name: str | None = None):
+    """A customer's server cabled to a switch port; returns (server NIC, switch port)."""
+    from dcim.services import cable_connect
+
+    server = make_device(company, name=server_name)
+    nic = make_interface(server, name="eth0", speed=1000)
+    port = make_interface(switch_device, name=port_name, speed=1000)
+    cable_connect(a=port, b=nic)
+    return nic, port
+
+
+def transit_service(company, ports, *, commit_mbps=100, burst_mbps=None, overage_price="2.00", measure="larger", **kw):
+    """An active 95th-percentile bandwidth service delivered on ``ports`` (linked through the catalog service)."""
+    from decimal import Decimal
+
+    from catalog import services as catalog_services
+    from catalog.choices import ProductKind
+    from tests.catalog.factories import active_service, plan
+
+    bandwidth = plan(ProductKind.BANDWIDTH, overage_price=Decimal(overage_price) if overage_price else None)
+    product = bandwidth.product
+    product.commit_mbps = commit_mbps
+    product.burst_mbps = burst_mbps
+    product.bandwidth_measure = measure
+    product.save(update_fields=["commit_mbps", "burst_mbps", "bandwidth_measure"])
+    service = active_service(company, plan_=bandwidth, label=kw.pop("label", f"Transit {commit_mbps} Mbit/s"), **kw)
+    catalog_services.service_link_resources(service=service, actor=None, interfaces=list(ports))
+    return service
