@@ -31,6 +31,63 @@ def noc_board(request):
     return render(request, "monitoring/noc.html", context)
 
 
+def _graph_response(key: str, build) -> HttpResponse:
+    minute = int(timezone.now().timestamp()) // GRAPH_CACHE_SECONDS
+    key = f"{key}:{minute}"
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, GRAPH_CACHE_SECONDS)
+    return body
+
+
+@login_required
+def service_graph(request, pk: int, period: str, fmt: str):
+    """A bandwidth service's graph (its ports added up, with the commit); 404 unless the user may see it."""
+    from catalog.models import Service
+    from monitoring.overage import service_rrd_paths
+
+    if period not in graphs.PERIODS or fmt not in ("png", "svg"):
+        raise Http404
+    service = get_object_or_404(for_user(Service, request.user).select_related("plan__product"), pk=pk)
+    paths = [path for path in service_rrd_paths([service.pk]).get(service.pk, []) if path.exists()]
+    if not paths:
+        raise Http404("No traffic has been recorded for this service yet.")
+    product = service.plan.product
+    commit = int(product.commit_mbps * (service.quantity or 1)) if product.commit_mbps else None
+    body = _graph_response(
+        f"monitoring:service-graph:{service.pk}:{period}:{fmt}",
+        lambda: graphs.render_graph(
+            paths, title=f"{service} ({period})", period=period, image_format=fmt, commit_mbps=commit
+        ),
+    )
+    response = HttpResponse(body, content_type=graphs.FORMATS[fmt])
+    response["Cache-Control"] = f"private, max-age={GRAPH_CACHE_SECONDS}"
+    return response
+
+
+@staff_member_required
+def bandwidth_report_csv(request, period: str):
+    """The month-end overage report of ``period`` (YYYY-MM) as CSV, for billing and NOC staff."""
+    from datetime import date
+
+    from monitoring.overage import report_csv
+
+    if not (
+        request.user.has_perm("monitoring.view_bandwidthusage")
+        or request.user.has_perm("monitoring.view_bandwidthreport")
+    ):
+        raise Http404
+    try:
+        year, month = (int(part) for part in period.split("-"))
+        period_start = date(year, month, 1)
+    except ValueError as error:
+        raise Http404("Give the month as YYYY-MM.") from error
+    response = HttpResponse(report_csv(period_start=period_start), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="bandwidth-overage-{period_start:%Y-%m}.csv"'
+    return response
+
+
 @login_required
 def interface_graph(request, pk: int, period: str, fmt: str):
     """An interface's graph (png/svg) or data (json) for day/week/month/year; 404 unless the user may see it."""
