@@ -40,6 +40,28 @@ def _customer_emails(company) -> list[str]:
     )
 
 
+def abuse_report_company(*, company=None, service=None, ip_address: str | None = None, when: datetime | None = None):
+    """Whom a report is against: ``company``, else the service's, else who held ``ip_address`` at ``when``.
+    Raises ValidationError when nothing says, or when the service or address is another customer's."""
+    when = when or timezone.now()
+    if company is None and service is not None:
+        company = service.company
+    if company is None and ip_address:
+        company = _company_of_address(ip_address, when)
+        if company is None:
+            message = _("No customer held %(ip)s then; choose the company.") % {"ip": ip_address}
+            raise ValidationError({"ip_address": message})
+    if company is None:
+        raise ValidationError({"company": _("Say whom the report is against: a company, a service or an IP address.")})
+    if service is not None and service.company_id != company.pk:
+        raise ValidationError({"service": _("%(service)s belongs to another customer.") % {"service": service}})
+    if ip_address:
+        holder = _company_of_address(ip_address, when)
+        if holder is not None and holder.pk != company.pk:
+            raise ValidationError({"ip_address": _("%(ip)s is held by another customer.") % {"ip": ip_address}})
+    return company
+
+
 @transaction.atomic
 def abuse_report_create(
     *,
@@ -57,22 +79,7 @@ def abuse_report_create(
     """Record an abuse report. The company is the one given, else the service's, else whoever holds
     ``ip_address`` at ``reported_at`` (IPAM); a service or address of another company is refused."""
     reported_at = reported_at or timezone.now()
-    if company is None and service is not None:
-        company = service.company
-    if company is None and ip_address:
-        company = _company_of_address(ip_address, reported_at)
-        if company is None:
-            raise ValidationError(
-                {"ip_address": _("No customer held %(ip)s then; choose the company.") % {"ip": ip_address}}
-            )
-    if company is None:
-        raise ValidationError({"company": _("Say whom the report is against: a company, a service or an IP address.")})
-    if service is not None and service.company_id != company.pk:
-        raise ValidationError({"service": _("%(service)s belongs to another customer.") % {"service": service}})
-    if ip_address:
-        holder = _company_of_address(ip_address, reported_at)
-        if holder is not None and holder.pk != company.pk:
-            raise ValidationError({"ip_address": _("%(ip)s is held by another customer.") % {"ip": ip_address}})
+    company = abuse_report_company(company=company, service=service, ip_address=ip_address, when=reported_at)
     report = AbuseReport(
         company=company,
         service=service,

@@ -5,7 +5,8 @@ Entry point (shared with the ingest path, which decides *which* interfaces to ev
 
 * A **service** delivered on switch ports (a bandwidth product with a commit, in force) is measured as the
   sum of its ports' latest rates, the larger of in and out, against its commit (product commit × quantity).
-  A port without such a service is measured alone against the commit staff set on it, else its speed.
+  A port without such a service is measured alone against the commit staff set on it, else its speed, and
+  told to the customer it is for (``monitoring.ports.port_companies``: its device's, or the cabled server's).
 * **Levels** are percentages of the commit, ``MONITORING_BANDWIDTH_LEVELS`` (default 80, 100, 101); a level
   of 100 or less is reached at that percentage, a level above 100 means "over ``level − 1`` %" (101: over
   the commit).
@@ -32,6 +33,7 @@ from django.utils import timezone
 
 from monitoring.choices import EventKind, EventSeverity
 from monitoring.models import BandwidthNotice, InterfaceState, MonitoringEvent
+from monitoring.ports import port_companies
 from monitoring.usage import month_period
 
 log = logging.getLogger(__name__)
@@ -153,13 +155,12 @@ def thresholds_evaluate(*, interface_ids: Iterable[int] | None) -> list[Bandwidt
         )
         commit = int(service.plan.product.commit_mbps * (service.quantity or 1))
         subjects.append((("service", service.pk), service.company_id, service, service_states[0], rate, commit))
-    for pk in ids:
-        state = states.get(pk)
-        if state is None or pk in served:
-            continue
-        commit = state.commit
+    alone = [pk for pk in ids if pk in states and pk not in served]
+    companies = port_companies(alone) if alone else {}
+    for pk in alone:
+        state = states[pk]
         rate = max(state.in_bps or 0, state.out_bps or 0)
-        subjects.append((("port", pk), state.interface.device.company_id, None, state, rate, commit))
+        subjects.append((("port", pk), companies.get(pk), None, state, rate, state.commit))
 
     sent = defaultdict(set)
     already = BandwidthNotice.objects.filter(period_start=period_start).filter(

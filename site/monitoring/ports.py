@@ -82,3 +82,30 @@ def register_scopes() -> None:
     register_tenancy_scope(Interface, customer_interface_q)
     register_tenancy_scope(InterfaceState, lambda ids: customer_interface_q(ids, prefix="interface__"))
     register_tenancy_scope(MonitoringEvent, _event_q)
+
+
+def port_companies(interface_ids: Iterable[int]) -> dict[int, int]:
+    """The company each port is for: its device's customer, else the customer whose device is cabled to it
+    (provider ports only). Ports with neither are absent. Two queries."""
+    interface_model = apps.get_model("dcim", "Interface")
+    cable_model = apps.get_model("dcim", "Cable")
+    ids = [int(pk) for pk in interface_ids]
+    companies = {
+        pk: company_id
+        for pk, company_id in interface_model.objects.filter(pk__in=ids, device__company__isnull=False).values_list(
+            "pk", "device__company_id"
+        )
+    }
+    connected = cable_model.objects.filter(status="connected").order_by()
+    for port, company_id in (
+        connected.filter(a_interface_id__in=ids, a_interface__device__company__isnull=True)
+        .values_list("a_interface_id", "b_interface__device__company_id")
+        .union(
+            connected.filter(b_interface_id__in=ids, b_interface__device__company__isnull=True).values_list(
+                "b_interface_id", "a_interface__device__company_id"
+            )
+        )
+    ):
+        if company_id and port not in companies:
+            companies[port] = company_id
+    return companies

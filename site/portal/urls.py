@@ -20,5 +20,6 @@ urlpatterns = [
     path("billing/", include("portal.billing.urls")),
     path("network/", include("portal.network.urls")),
     path("bandwidth/", include("portal.bandwidth.urls")),
+    path("abuse/", include("portal.abuse.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -105,10 +105,7 @@ def interface_detail(request, pk, membership):
         )
     state = _state(interface)
     commits = interface_commits_mbps(interface_ids=[interface.pk])
-    services = [
-        service
-        for service in _services(request, membership).filter(interfaces=interface)
-    ]
+    services = [service for service in _services(request, membership).filter(interfaces=interface)]
     context = {
         "interface": interface,
         "state": state,
@@ -125,9 +122,7 @@ def service_detail(request, pk, membership):
     service = _services(request, membership).filter(pk=pk).first()
     if service is None:
         raise Http404
-    ports = list(
-        _interfaces(request, membership).filter(pk__in=service.interfaces.values("pk"))
-    )
+    ports = list(_interfaces(request, membership).filter(pk__in=service.interfaces.values("pk")))
     has_data = any(path.exists() for path in service_rrd_paths([service.pk]).get(service.pk, []))
     usages = list(BandwidthUsage.objects.filter(service=service).order_by("-period_start")[:12])
     product = service.plan.product
