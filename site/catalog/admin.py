@@ -161,7 +161,14 @@ class ServiceAdmin(generated_admin(Service)):
         "withdraw_cancellation_detail",
         "cancel_detail",
         "terminate_detail",
+        "traffic_detail",
     ]
+
+    @action(description=_("Traffic"), url_path="traffic", permissions=["view"])
+    def traffic_detail(self, request, object_id):
+        # The graphs live in monitoring (a later layer), reached by URL name only.
+        return redirect(reverse("monitoring:staff_bandwidth", args=["service", object_id]))
+
     LIFECYCLE_READONLY = (
         "status",
         "billing_start_date",

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring.bandwidth import deliver
 from monitoring.choices import AbuseKind, AbuseStatus
 from monitoring.models import AbuseReport
 
@@ -105,7 +106,7 @@ def abuse_report_create(
             "details": report.details,
             "by": _(" by %(day)s") % {"day": respond_by} if respond_by else "",
         }
-        transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=True))
+        transaction.on_commit(lambda: deliver(EmailMessage(subject[:300], body, None, recipients)))
     return report
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 
 from django.apps import apps
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -101,6 +101,14 @@ def _recipients(company_ids: set[int]) -> dict[int | None, list[str]]:
     return by_company
 
 
+def deliver(message: EmailMessage) -> None:
+    """Send after the commit's callback; a mail server that is down must not undo what was recorded."""
+    try:
+        message.send()
+    except Exception:  # noqa: BLE001 - logged, the notice stays recorded with its recipients
+        log.exception("could not send %r", message.subject)
+
+
 def _noc() -> list[str]:
     return [settings.MONITORING_NOC_EMAIL] if settings.MONITORING_NOC_EMAIL else []
 
@@ -112,13 +120,7 @@ def _send(notice: BandwidthNotice, recipients: list[str], measured_at) -> None:
     )
     if notice.company_id:
         body += "\nYour portal's Bandwidth page shows the graphs and the month's 95th percentile.\n"
-    send_mail(
-        subject=f"[ServerStock] Bandwidth: {notice.message}",
-        message=body,
-        from_email=None,
-        recipient_list=recipients,
-        fail_silently=True,
-    )
+    deliver(EmailMessage(f"[ServerStock] Bandwidth: {notice.message}"[:300], body, None, recipients))
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from collector.rrd import rrd_path
+from monitoring.bandwidth import deliver
 from monitoring.models import BandwidthReport, BandwidthUsage
 from monitoring.usage import month_period, period_timestamps, previous_month, usage_from_rrd
 
@@ -360,5 +361,5 @@ def month_end_run(*, run_date: date | None = None, progress=None) -> MonthEndRes
             message.attach(
                 f"bandwidth-overage-{period_start:%Y-%m}.csv", report_csv(period_start=period_start), "text/csv"
             )
-            transaction.on_commit(lambda: message.send(fail_silently=True))
+            transaction.on_commit(lambda: deliver(message))
     return MonthEndResult(report=report, measured=len(usages), over=len(rows), charged=charged, emailed=emailed)

@@ -86,7 +86,7 @@ def register_scopes() -> None:
 
 def port_companies(interface_ids: Iterable[int]) -> dict[int, int]:
     """The company each port is for: its device's customer, else the customer whose device is cabled to it
-    (provider ports only). Ports with neither are absent. Two queries."""
+    (provider ports only). Ports with neither are absent. Three queries."""
     interface_model = apps.get_model("dcim", "Interface")
     cable_model = apps.get_model("dcim", "Cable")
     ids = [int(pk) for pk in interface_ids]
@@ -96,16 +96,14 @@ def port_companies(interface_ids: Iterable[int]) -> dict[int, int]:
             "pk", "device__company_id"
         )
     }
-    connected = cable_model.objects.filter(status="connected").order_by()
-    for port, company_id in (
-        connected.filter(a_interface_id__in=ids, a_interface__device__company__isnull=True)
-        .values_list("a_interface_id", "b_interface__device__company_id")
-        .union(
-            connected.filter(b_interface_id__in=ids, b_interface__device__company__isnull=True).values_list(
-                "b_interface_id", "a_interface__device__company_id"
-            )
-        )
-    ):
+    connected = cable_model.objects.filter(status="connected")
+    a_ends = connected.filter(a_interface_id__in=ids, a_interface__device__company__isnull=True).values_list(
+        "a_interface_id", "b_interface__device__company_id"
+    )
+    b_ends = connected.filter(b_interface_id__in=ids, b_interface__device__company__isnull=True).values_list(
+        "b_interface_id", "a_interface__device__company_id"
+    )
+    for port, company_id in [*a_ends, *b_ends]:
         if company_id and port not in companies:
             companies[port] = company_id
     return companies

@@ -110,3 +110,65 @@ def interface_graph(request, pk: int, period: str, fmt: str):
     response = HttpResponse(body, content_type=graphs.FORMATS[fmt])
     response["Cache-Control"] = f"private, max-age={GRAPH_CACHE_SECONDS}"
     return response
+
+
+@staff_member_required
+def staff_bandwidth(request, kind: str, pk: int):
+    """Staff: the traffic of a device (its ports and the switch ports cabled to it), a port, or a service (its
+    ports added up), with every period's graph and the service's billing periods: what the customer sees."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    from catalog.models import Service
+    from dcim.models import Device
+    from monitoring.models import BandwidthUsage
+
+    if not request.user.has_perm("monitoring.view_interfacestate"):
+        raise Http404
+    title, ports, service_graphs, usages = "", [], [], []
+    if kind == "device":
+        device = get_object_or_404(Device, pk=pk)
+        title = str(device)
+        peers = Interface.objects.filter(cable_as_a__b_interface__device=device) | Interface.objects.filter(
+            cable_as_b__a_interface__device=device
+        )
+        ports = list(
+            (Interface.objects.filter(device=device) | peers)
+            .select_related("device")
+            .distinct()
+            .order_by("device__name", "name")
+        )
+    elif kind == "interface":
+        interface = get_object_or_404(Interface.objects.select_related("device"), pk=pk)
+        title, ports = str(interface), [interface]
+    elif kind == "service":
+        service = get_object_or_404(Service.objects.select_related("plan__product", "company"), pk=pk)
+        title = f"{service} · {service.company}"
+        ports = list(service.interfaces.select_related("device").order_by("device__name", "name"))
+        service_graphs = [
+            reverse("monitoring:service_graph", args=[service.pk, period, "png"]) for period in graphs.PERIODS
+        ]
+        usages = list(BandwidthUsage.objects.filter(service=service).order_by("-period_start")[:12])
+    else:
+        raise Http404
+    rows = []
+    for port in ports:
+        if graphs.interface_rrd(port).exists():
+            rows.append(
+                {
+                    "interface": port,
+                    "graphs": [
+                        reverse("monitoring:interface_graph", args=[port.pk, period, "png"])
+                        for period in graphs.PERIODS
+                    ],
+                }
+            )
+    context = {
+        **admin.site.each_context(request),
+        "title": title,
+        "rows": rows,
+        "ports": ports,
+        "service_graphs": service_graphs,
+        "usages": usages,
+    }
+    return render(request, "monitoring/bandwidth_staff.html", context)
