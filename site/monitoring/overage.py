@@ -167,7 +167,8 @@ def usage_compute(
         if progress is not None:
             progress(index + 1, len(todo))
     for usage in usages:
-        usage.full_clean(validate_unique=False, validate_constraints=False)
+        # The service was just read: no need for full_clean to look it up again (one query per row).
+        usage.full_clean(exclude=["service"], validate_unique=False, validate_constraints=False)
     BandwidthUsage.objects.bulk_create(
         usages,
         batch_size=500,

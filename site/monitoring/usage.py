@@ -2,8 +2,8 @@
 
 The billing figures come from the 5-minute samples (``collector.rrd`` keeps a 5-minute AVERAGE archive of
 35 days for this): one ``rrdtool xport`` per service reads every port of the service at once, rrdtool adds
-the ports up per sample (``ADDNAN``), and the column is sorted in C (``sorted`` over a ``filter``), so a
-month of 8,640 samples costs one call and no Python loop per sample.
+the ports up per sample (``ADDNAN``) and marks unknown samples -1, and each column is sorted in C and cut at 0
+by bisection, so a month of 8,640 samples costs one call and no Python loop per sample.
 
 Rules, as the month-end report and the portal show them:
 
@@ -20,10 +20,12 @@ Rules, as the month-end report and the portal show them:
 from __future__ import annotations
 
 import operator
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 import rrdtool
@@ -60,11 +62,19 @@ class UsageFigures:
 def percentile_95(values: Sequence[float | None]) -> float | None:
     """The 95th percentile of the known values: the top 5 % (``n // 20``) dropped, the highest left; None if
     nothing is known."""
-    known = sorted(filter(_known, values))
+    return _percentile_of_sorted(sorted(filter(_known, values)))
+
+
+def _percentile_of_sorted(known: Sequence[float]) -> float | None:
     count = len(known)
-    if not count:
-        return None
-    return known[count - count // 20 - 1]
+    return known[count - count // 20 - 1] if count else None
+
+
+def _known_sorted(column: list[float]) -> list[float]:
+    """The known samples of a column, sorted; rrdtool marked unknown ones -1 (rates are never negative), so
+    sorting in C puts them first and a bisection cuts them off: no Python loop over the samples."""
+    column.sort()
+    return column[bisect_left(column, 0.0) :]
 
 
 def month_period(day: date) -> tuple[date, date]:
@@ -104,9 +114,10 @@ def xport_arguments(paths: Sequence[Path], *, start: int, end: int, with_sum: bo
         for index in range(1, len(paths)):
             expression += f",{direction}{index},ADDNAN"
         args.append(f"CDEF:{direction}=" + expression + ",8,*")
-    args += ["XPORT:i:in_bps", "XPORT:o:out_bps"]
+    # Unknown samples are exported as -1 (see _known_sorted).
+    args += ["CDEF:ik=i,UN,-1,i,IF", "CDEF:ok=o,UN,-1,o,IF", "XPORT:ik:in_bps", "XPORT:ok:out_bps"]
     if with_sum:
-        args += ["CDEF:s=i,o,ADDNAN", "XPORT:s:sum_bps"]
+        args += ["CDEF:s=i,o,ADDNAN", "CDEF:sk=s,UN,-1,s,IF", "XPORT:sk:sum_bps"]
     return args
 
 
@@ -130,16 +141,16 @@ def usage_from_rrd(paths: Sequence[Path], *, start: int, end: int, with_sum: boo
     rows = rows[skip : skip + count]
     if not rows:
         return UsageFigures(0, expected, None, None, None, 0, 0)
-    columns = list(zip(*rows, strict=True))
-    ins, outs = columns[0], columns[1]
-    known_in = list(filter(_known, ins))
-    known_out = list(filter(_known, outs))
+    width = 3 if with_sum else 2
+    flat = list(chain.from_iterable(rows))
+    known_in = _known_sorted(flat[0::width])
+    known_out = _known_sorted(flat[1::width])
     return UsageFigures(
         samples=max(len(known_in), len(known_out)),
         expected_samples=expected,
-        in_p95_bps=percentile_95(known_in),
-        out_p95_bps=percentile_95(known_out),
-        sum_p95_bps=percentile_95(columns[2]) if with_sum else None,
+        in_p95_bps=_percentile_of_sorted(known_in),
+        out_p95_bps=_percentile_of_sorted(known_out),
+        sum_p95_bps=_percentile_of_sorted(_known_sorted(flat[2::width])) if with_sum else None,
         in_bytes=int(sum(known_in) * step / 8),
         out_bytes=int(sum(known_out) * step / 8),
     )

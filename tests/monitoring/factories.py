@@ -2,7 +2,14 @@
 
 from django.utils import timezone
 
-from monitoring.models import DeviceHealth, InterfaceState, MonitoringEvent
+from monitoring.models import (
+    AbuseReport,
+    BandwidthNotice,
+    BandwidthUsage,
+    DeviceHealth,
+    InterfaceState,
+    MonitoringEvent,
+)
 from tests.dcim.factories import make_device, make_interface
 from tests.factories import register_factory, register_foreign_portal_object
 
@@ -78,3 +85,42 @@ def transit_service(company, ports, *, commit_mbps=100, burst_mbps=None, overage
     service = active_service(company, plan_=bandwidth, label=kw.pop("label", f"Transit {commit_mbps} Mbit/s"), **kw)
     catalog_services.service_link_resources(service=service, actor=None, interfaces=list(ports))
     return service
+
+
+@register_factory(BandwidthUsage)
+def bandwidth_usage_for(company) -> BandwidthUsage:
+    from monitoring.overage import usage_compute
+    from monitoring.usage import month_period
+
+    sw = switch(name=f"sw-{company.pk}-{BandwidthUsage.objects.count()}")
+    service = transit_service(company, [make_interface(sw, name="Gi1/0/1", speed=1000)])
+    start, end = month_period(timezone.localdate())
+    return usage_compute(period_start=start, period_end=end, services=[service])[0]
+
+
+@register_factory(BandwidthNotice)
+def bandwidth_notice_for(company) -> BandwidthNotice:
+    from monitoring.bandwidth import thresholds_evaluate
+
+    sw = switch(name=f"swn-{company.pk}-{BandwidthNotice.objects.count()}")
+    port = make_interface(sw, name="Gi1/0/1", speed=1000)
+    transit_service(company, [port], commit_mbps=100)
+    InterfaceState.objects.create(interface=port, in_bps=90e6, rates_at=timezone.now())
+    return thresholds_evaluate(interface_ids=[port.pk])[0]
+
+
+@register_factory(AbuseReport)
+def abuse_report_for(company) -> AbuseReport:
+    from monitoring.abuse import abuse_report_create
+
+    return abuse_report_create(company=company, kind="spam", summary="Spam from 192.0.2.10", details="Headers attached")
+
+
+@register_foreign_portal_object("abuse_report", "abuse_acknowledge", "abuse_answer")
+def _globex_abuse_report(globex, bob):
+    return [abuse_report_for(globex).pk]
+
+
+@register_foreign_portal_object("bandwidth_service")
+def _globex_bandwidth_service(globex, bob):
+    return [transit_service(globex, []).pk]
