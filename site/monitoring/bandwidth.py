@@ -81,6 +81,18 @@ def _service_ports(interface_ids: list[int] | None) -> tuple[dict[int, object], 
     return services, ports
 
 
+def _monitoring_contacts(company_ids: set[int]) -> dict[int, list[str]]:
+    """The companies' monitoring contacts for bandwidth alerts, where that model exists (issue 15's
+    ``monitoring.alerts.contact_emails``); nothing otherwise."""
+    try:
+        from monitoring.alerts import contact_emails
+    except ImportError:
+        return {}
+    return {
+        company_id: list(contact_emails(company_id=company_id, alert_kind="bandwidth")) for company_id in company_ids
+    }
+
+
 def _recipients(company_ids: set[int]) -> dict[int | None, list[str]]:
     """E-mail addresses per company (owners, billing, technical members, providers); ``None``: the NOC only."""
     from accounts.choices import CompanyRole
@@ -95,7 +107,7 @@ def _recipients(company_ids: set[int]) -> dict[int | None, list[str]]:
     ).values_list("company_id", "user__email"):
         if email:
             by_company[company_id].append(email)
-    for provider in RECIPIENT_PROVIDERS:
+    for provider in (_monitoring_contacts, *RECIPIENT_PROVIDERS):
         for company_id, emails in provider(company_ids).items():
             by_company[company_id] += [email for email in emails if email not in by_company[company_id]]
     return by_company
@@ -234,3 +246,8 @@ def thresholds_evaluate(*, interface_ids: Iterable[int] | None) -> list[Bandwidt
 
     _publish_on_commit(events)
     return [notice for notice, _state in notices]
+
+
+def thresholds_evaluate_all() -> list[BandwidthNotice]:
+    """Evaluate every port with rates (tests, manual runs)."""
+    return thresholds_evaluate(interface_ids=None)
