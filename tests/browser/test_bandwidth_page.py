@@ -36,7 +36,7 @@ def test_customer_bandwidth_page(page, alice, acme, globex, settings, tmp_path):
     text = main.inner_text()
     assert "Gi1/0/7" in text and "Gi1/0/9" not in text
     assert "48.2 Mbit/s" in text and "12.5 Mbit/s" in text
-    graph = page.get_by_role("img", name=re.compile("Traffic of Gi1/0/7"))
+    graph = page.get_by_role("img", name="Traffic of Gi1/0/7 over the last 24 hours")
     graph.wait_for()
     assert page.evaluate("img => img.complete && img.naturalWidth > 0", graph.element_handle())
     assert page.locator("script[src*='bandwidth-refresh.js']").count() == 1
