@@ -117,3 +117,29 @@ def test_queries_do_not_grow_with_ports(db, acme):
     with CaptureQueriesContext(connection) as nothing_new_many:
         assert thresholds_evaluate(interface_ids=ports) == []
     assert len(nothing_new_many) == len(nothing_new_few)
+
+
+def test_dashboard_shows_bandwidth_overage_and_abuse_notices(db, acme, globex, alice, bob, client_for):
+    from datetime import date
+
+    from monitoring.abuse import abuse_report_create
+    from monitoring.models import BandwidthUsage
+    from monitoring.usage import month_period
+
+    sw = switch()
+    _nic, port = cabled_server(acme, sw)
+    service = transit_service(acme, [port], commit_mbps=100, on=date(2026, 1, 1))
+    InterfaceState.objects.create(interface=port, in_bps=130e6, rates_at=timezone.now())
+    thresholds_evaluate(interface_ids=[port.pk])
+    start, end = month_period(timezone.localdate())
+    BandwidthUsage.objects.create(
+        service=service, period_start=start, period_end=end, billed_p95_bps=130e6, commit_mbps=100,
+        overage_mbps=30, overage_price=2, overage_amount=60, samples=10, expected_samples=10,
+    )  # fmt: skip
+    abuse_report_create(company=acme, summary="Spam from your server")
+    page = client_for(alice).get("/portal/").content.decode()
+    assert "reached 101 % of its commit" in page
+    assert "is over its commit this month" in page and "about 60" in page
+    assert "Abuse report: Spam from your server" in page
+    other = client_for(bob).get("/portal/").content.decode()
+    assert "reached 101 %" not in other and "Spam from your server" not in other
