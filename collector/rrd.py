@@ -30,6 +30,9 @@ DS_NAMES = ("in", "out", "inerr", "outerr", "indisc", "outdisc", "status")
 # (steps per row, rows): 1-minute for a day (for fresh graphs), then MRTG's 5 min / 2 days, 30 min / 2 weeks,
 # 2 h / 2 months, 1 day / 2 years, each as AVERAGE and MAX.
 ARCHIVES = ((1, 1440), (5, 576), (30, 672), (120, 744), (1440, 732))
+# Billing: the 95th percentile of a month needs every 5-minute sample of it, so a 5-minute AVERAGE archive
+# of 35 days (the longest month, and the days the month-end report may run late) beside the graph archives.
+BILLING_ARCHIVE = (5, 35 * 288)
 
 
 def interface_file_name(name: str) -> str:
@@ -81,6 +84,8 @@ def create_arguments(*, speed_mbps: int | None, start: int | None = None, step: 
     for cf in ("AVERAGE", "MAX"):
         for steps, rows in ARCHIVES:
             args.append(f"RRA:{cf}:0.5:{steps}:{rows}")
+    steps, rows = BILLING_ARCHIVE
+    args.append(f"RRA:AVERAGE:0.5:{max(steps * STEP // step, 1)}:{rows}")
     return args
 
 

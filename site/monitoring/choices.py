@@ -58,3 +58,22 @@ class AlertKind(models.TextChoices):
     UP = "up", _("Recovered")
     BANDWIDTH = "bandwidth", _("Bandwidth")
     MAINTENANCE = "maintenance", _("Maintenance")
+
+
+class AbuseKind(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    ATTACK = "attack", _("Denial of service / attack")
+    SCANNING = "scanning", _("Port scanning")
+    PHISHING = "phishing", _("Phishing")
+    MALWARE = "malware", _("Malware")
+    COPYRIGHT = "copyright", _("Copyright complaint")
+    OTHER = "other", _("Other")
+
+
+class AbuseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged by the customer")
+    RESOLVED = "resolved", _("Resolved")
+
+
+ABUSE_STATUS_COLOURS = {"open": "danger", "acknowledged": "warning", "resolved": "success"}

@@ -11,6 +11,7 @@ from datetime import time
 from django.conf import settings
 
 from core.demo import demo_step
+from monitoring import demo_bandwidth  # noqa: F401 - registers the bandwidth demo step
 
 
 def _free_udp_port() -> int:

@@ -11,4 +11,7 @@ urlpatterns = [
     path("incidents/<int:pk>/acknowledge/", noc_views.incident_acknowledge, name="incident_acknowledge"),
     path("graphs/interface/<int:pk>/<str:period>.<str:fmt>", views.interface_graph, name="interface_graph"),
     path("graphs/check/<int:pk>/<str:period>.<str:fmt>", noc_views.check_graph, name="check_graph"),
+    path("graphs/service/<int:pk>/<str:period>.<str:fmt>", views.service_graph, name="service_graph"),
+    path("bandwidth/<str:kind>/<int:pk>/", views.staff_bandwidth, name="staff_bandwidth"),
+    path("bandwidth/reports/<str:period>.csv", views.bandwidth_report_csv, name="bandwidth_report_csv"),
 ]

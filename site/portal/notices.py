@@ -116,7 +116,31 @@ def _incident_notices(company):
     return incident_notices(company)
 
 
-PROVIDERS: list[Callable[..., Iterable[Notice | dict]]] = [overdue_invoice_notices, _incident_notices]
+def _bandwidth_notices(company):
+    from monitoring.selectors import bandwidth_notices
+
+    return bandwidth_notices(company)
+
+
+def _overage_notices(company):
+    from monitoring.selectors import overage_notices
+
+    return overage_notices(company)
+
+
+def _abuse_notices(company):
+    from monitoring.selectors import abuse_notices
+
+    return abuse_notices(company)
+
+
+PROVIDERS: list[Callable[..., Iterable[Notice | dict]]] = [
+    overdue_invoice_notices,
+    _incident_notices,
+    _abuse_notices,
+    _overage_notices,
+    _bandwidth_notices,
+]
 
 
 def dashboard_notices(*, user, company, membership=None) -> list[Notice]:

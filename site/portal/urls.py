@@ -21,5 +21,6 @@ urlpatterns = [
     path("network/", include("portal.network.urls")),
     path("bandwidth/", include("portal.bandwidth.urls")),
     path("monitoring/", include("portal.monitoring.urls")),
+    path("abuse/", include("portal.abuse.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -377,6 +377,11 @@ MONITORING_NOC_EMAIL = os.environ.get("MONITORING_NOC_EMAIL", "noc@serverstock.e
 # Service checks a company may have: included with every account, plus per unit of a monitoring service.
 MONITORING_CHECKS_INCLUDED = int(os.environ.get("MONITORING_CHECKS_INCLUDED", "10"))
 MONITORING_CHECKS_PER_SERVICE = int(os.environ.get("MONITORING_CHECKS_PER_SERVICE", "25"))
+# Bandwidth notice levels in % of the commit (above 100: "over level-1 %"), and who gets the month-end report.
+MONITORING_BANDWIDTH_LEVELS = tuple(
+    int(level) for level in env_list("MONITORING_BANDWIDTH_LEVELS", ["80", "100", "101"])
+)
+MONITORING_BILLING_EMAIL = os.environ.get("MONITORING_BILLING_EMAIL", "billing@serverstock.example")
 
 # Billing policy (billing/conf.py documents each and its default). Days are comma-separated; "off" disables.
 if os.environ.get("BILLING_REMINDER_DAYS_BEFORE"):
