@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from catalog.models import Service
 from core.tenancy import for_user
+from core.units import bitrate
 from dcim.models import Interface
 from monitoring import graphs
 from monitoring.models import BandwidthUsage, InterfaceState
 from monitoring.overage import service_rrd_paths
 from monitoring.selectors import interface_commits_mbps
-from monitoring.templatetags.units import bitrate
 from monitoring.usage import month_period
 from portal.views import member_required
 
