@@ -77,7 +77,7 @@ def write_config(directory: Path, *, port: int, username: str, password: str) ->
                 "    guid a123456789abcdefa123456789abcdef",
                 "  endlan",
                 f'  chassis_control "{wrapper} 0x20"',
-                f"user 2 true \"{username}\" \"{password}\" admin 10 none md2 md5 straight",
+                f'user 2 true "{username}" "{password}" admin 10 none md2 md5 straight',
                 "",
             ]
         )

@@ -81,25 +81,56 @@ class Sensor:
     def record(self, record_id: int) -> bytes:
         """The SDR full sensor record (type 01h, IPMI 2.0 table 43-1)."""
         name = self.name.encode()[:16]
-        body = bytes(
-            [
-                0x20, 0, self.number,  # owner (BMC), LUN, sensor number
-                0x07, 1,  # entity: system board, instance 1
-                0x7F, 0x68,  # initialisation, capabilities (thresholds readable)
-                self.sensor_type, 0x01,  # threshold-based event/reading type
-                0, 0, 0, 0,  # assertion/deassertion event masks
-                0x18, 0x18,  # readable thresholds: upper non-critical and critical
-                0x00, self.unit, 0,  # unsigned, base unit, no modifier
-                0,  # linear
-                self.multiplier & 0xFF, (self.multiplier >> 8) & 0x03,  # M
-                0, 0, 0, 0,  # B, accuracy, exponents
-                0x01, self.raw(self.value), 0, 0, 255, 0,  # flags, nominal, normal max/min, sensor max/min
-                0, self.raw(self.upper_critical), self.raw(self.upper_warning),  # upper thresholds
-                0, 0, 0,  # lower thresholds
-                0, 0, 0, 0, 0,  # hysteresis, reserved, OEM
-                0xC0 | len(name),  # 8-bit ASCII id string
-            ]
-        ) + name
+        body = (
+            bytes(
+                [
+                    0x20,
+                    0,
+                    self.number,  # owner (BMC), LUN, sensor number
+                    0x07,
+                    1,  # entity: system board, instance 1
+                    0x7F,
+                    0x68,  # initialisation, capabilities (thresholds readable)
+                    self.sensor_type,
+                    0x01,  # threshold-based event/reading type
+                    0,
+                    0,
+                    0,
+                    0,  # assertion/deassertion event masks
+                    0x18,
+                    0x18,  # readable thresholds: upper non-critical and critical
+                    0x00,
+                    self.unit,
+                    0,  # unsigned, base unit, no modifier
+                    0,  # linear
+                    self.multiplier & 0xFF,
+                    (self.multiplier >> 8) & 0x03,  # M
+                    0,
+                    0,
+                    0,
+                    0,  # B, accuracy, exponents
+                    0x01,
+                    self.raw(self.value),
+                    0,
+                    0,
+                    255,
+                    0,  # flags, nominal, normal max/min, sensor max/min
+                    0,
+                    self.raw(self.upper_critical),
+                    self.raw(self.upper_warning),  # upper thresholds
+                    0,
+                    0,
+                    0,  # lower thresholds
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,  # hysteresis, reserved, OEM
+                    0xC0 | len(name),  # 8-bit ASCII id string
+                ]
+            )
+            + name
+        )
         return struct.pack("<HBBB", record_id, 0x51, 0x01, len(body)) + body
 
     def reading(self, powered: bool) -> list[int]:
@@ -452,7 +483,11 @@ def free_port(kind: int = socket.SOCK_DGRAM) -> int:
 def channel_auth_probe() -> bytes:
     """An RMCP "Get Channel Authentication Capabilities" request (IPMI 1.5 framing), any BMC answers it."""
     message = bytes([0x20, 0x18, 0xC8, 0x81, 0x00, 0x38, 0x8E, 0x04])
-    return bytes([0x06, 0x00, 0xFF, 0x07, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x09]) + message + bytes([-sum(message[3:]) & 0xFF])
+    return (
+        bytes([0x06, 0x00, 0xFF, 0x07, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x09])
+        + message
+        + bytes([-sum(message[3:]) & 0xFF])
+    )
 
 
 def wait_for_bmc(port: int, *, host: str = "127.0.0.1", deadline: float = 10.0) -> bool:

@@ -24,5 +24,6 @@ urlpatterns = [
     path("monitoring/", include("monitoring.api.urls")),
     path("ipam/", include("ipam.api.urls")),
     path("dcim/", include("dcim.api.urls")),
+    path("remote/", include("remote.api.urls")),
     path("", include(router.urls)),
 ]
