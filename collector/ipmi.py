@@ -19,7 +19,6 @@ import asyncio
 import concurrent.futures
 import logging
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +32,6 @@ SENSOR_KINDS = {"Temperature": "temperature", "Fan": "fan", "Power Supply": "pow
 UNIT_KINDS = {"°C": "temperature", "C": "temperature", "RPM": "fan", "W": "power"}
 STEP = 60
 _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="ipmi")
-_SESSIONS_LOCK = threading.Lock()
 
 
 class BmcError(Exception):
@@ -74,12 +72,10 @@ def _command(target: BmcTarget):
     from pyghmi.ipmi import command
 
     try:
-        # pyghmi shares one session per (host, user, password, port) in the process; creating them is serialised
-        # so that two threads never race to open the same one.
-        with _SESSIONS_LOCK:
-            return command.Command(
-                bmc=target.host, userid=target.username.encode(), password=target.password.encode(), port=target.port
-            )
+        # pyghmi shares one logged-in session per (host, user, password, port) in the process.
+        return command.Command(
+            bmc=target.host, userid=target.username.encode(), password=target.password.encode(), port=target.port
+        )
     except exceptions.IpmiException as error:
         raise BmcError(str(error)) from error
 

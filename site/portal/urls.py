@@ -19,7 +19,7 @@ urlpatterns = [
     path("ips/", include("portal.ips.urls")),
     path("billing/", include("portal.billing.urls")),
     path("network/", include("portal.network.urls")),
-    path("network/devices/<int:pk>/", include("portal.remote.urls")),
+    path("network/", include("portal.remote.urls")),
     path("bandwidth/", include("portal.bandwidth.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

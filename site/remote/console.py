@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from collector.ipmi import _SESSIONS_LOCK, BmcTarget
+from collector.ipmi import BmcTarget
 
 
 class _Pump:
@@ -96,15 +96,14 @@ class SolBridge:
         from pyghmi.ipmi import console
 
         PUMP.acquire()
-        with _SESSIONS_LOCK:
-            self.console = console.Console(
-                bmc=self.target.host,
-                userid=self.target.username.encode(),
-                password=self.target.password.encode(),
-                port=self.target.port,
-                iohandler=self._handler,
-                force=True,
-            )
+        self.console = console.Console(
+            bmc=self.target.host,
+            userid=self.target.username.encode(),
+            password=self.target.password.encode(),
+            port=self.target.port,
+            iohandler=self._handler,
+            force=True,
+        )
         deadline = time.monotonic() + timeout
         while not (self.console.connected or self.console.broken) and time.monotonic() < deadline:
             time.sleep(0.01)
