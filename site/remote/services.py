@@ -376,3 +376,21 @@ def bmc_batch_ingest(*, batch: dict) -> dict:
     BmcStatus.objects.bulk_update(old, ["reachable", "power_state", "watts", "sensors", "read_at", "changed_at"])
     _publish_on_commit(created)
     return {"events": len(created), "readings": len(readings)}
+
+
+@transaction.atomic
+def server_bmc_configure(*, device: Device, address: str, port: int = 623, username: str, password: str) -> Device:
+    """Point ``device`` at its BMC: address, port and user here, the password through DCIM's secret service.
+
+    (DCIM has no general device update service yet; when it has, this should call it.)
+    """
+    from dcim.services import device_secret_set
+
+    device = Device.objects.select_for_update().get(pk=device.pk)
+    device.ipmi_address, device.ipmi_port, device.ipmi_username = address, port, username
+    device.full_clean()
+    device._change_reason = "IPMI settings changed"
+    device.save(update_fields=["ipmi_address", "ipmi_port", "ipmi_username", "last_updated"])
+    if device.ipmi_password != password:
+        device = device_secret_set(device=device, field="ipmi_password", value=password)
+    return device
