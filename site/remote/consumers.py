@@ -193,6 +193,7 @@ class ConsoleConsumer(AuthenticatedConsumer):
             return
         self.finished = True
         self.reason = reason
+        await self._close_audit()  # recorded before the user is told
         try:
             await self.send_json({"type": "status", "state": "closed", "reason": reason, "message": message})
         except Exception:  # noqa: BLE001 - the socket may be gone already
@@ -207,16 +208,19 @@ class ConsoleConsumer(AuthenticatedConsumer):
         bridge, self.bridge = getattr(self, "bridge", None), None
         if bridge is not None:
             await bridge.close()
-        audit, self.audit = getattr(self, "audit", None), None
-        if audit is not None:
-            await database_sync_to_async(_close_audit)(
-                audit, self.reason, self.to_host, self.from_host, "".join(self.transcript)
-            )
+        await self._close_audit()
         group = getattr(self, "group", None)
         if group:
             await self.channel_layer.group_discard(group, self.channel_name)
             user = self.scope.get("user")
             await self.channel_layer.group_discard(user_group(user.pk), self.channel_name)
+
+    async def _close_audit(self) -> None:
+        audit, self.audit = getattr(self, "audit", None), None
+        if audit is not None:
+            await database_sync_to_async(_close_audit)(
+                audit, self.reason, self.to_host, self.from_host, "".join(self.transcript)
+            )
 
     async def disconnect(self, code):
         await self._teardown()
