@@ -32,7 +32,7 @@ if REDIS_URL:
     _index = int(WORKER[2:]) if WORKER.startswith("gw") else 0
     REDIS_URL = urlunsplit(_parts._replace(path=f"/{(_base - _index) % 16}"))
     CACHES["default"]["LOCATION"] = REDIS_URL
-    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{"address": REDIS_URL, "socket_timeout": None}]
     Q_CLUSTER["redis"] = REDIS_URL  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405 - tasks run inline in tests

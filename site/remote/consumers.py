@@ -205,10 +205,10 @@ class ConsoleConsumer(AuthenticatedConsumer):
         for task in getattr(self, "watchers", []):
             if task is not asyncio.current_task():
                 task.cancel()
+        await self._close_audit()  # before the BMC's (bounded, possibly slow) goodbye
         bridge, self.bridge = getattr(self, "bridge", None), None
         if bridge is not None:
             await bridge.close()
-        await self._close_audit()
         group = getattr(self, "group", None)
         if group:
             await self.channel_layer.group_discard(group, self.channel_name)

@@ -70,7 +70,7 @@ def test_text_round_trips_through_the_websocket(bmc, acme, alice, remote_setting
         resized = await _until(socket, lambda m: m["type"] == "resized")
         await sync_to_async(bmc.control)({"op": "push", "text": "kernel: pushed by the host\r\n"})
         pushed = await _until(socket, lambda m: "pushed by the host" in m.get("data", ""))
-        await socket.disconnect()
+        await socket.disconnect(timeout=10)
         return typed, resized, pushed
 
     typed, resized, pushed = asyncio.run(scenario())
@@ -98,7 +98,7 @@ def test_second_session_takes_over_and_the_first_is_told(bmc, acme, alice, remot
         await _until(second, lambda m: m.get("state") == "connected")
         await second.send_json_to({"type": "input", "data": "hostname\r"})
         answer = await _until(second, lambda m: "\r\nsim-host\r\n" in m.get("data", ""))
-        await second.disconnect()
+        await second.disconnect(timeout=10)
         return told[-1], answer
 
     told, answer = asyncio.run(scenario())
