@@ -177,7 +177,7 @@ def power_job_run(*, job: PowerJob) -> PowerJob:
     from collector.ipmi import BmcError, BmcTimeout, power_command
 
     with transaction.atomic():
-        job = PowerJob.objects.select_for_update().select_related("device").get(pk=job.pk)
+        job = PowerJob.objects.select_for_update(of=("self",)).select_related("device").get(pk=job.pk)
         if job.status != JobStatus.QUEUED:
             return job
         job.status = JobStatus.RUNNING
