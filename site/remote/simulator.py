@@ -36,6 +36,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 
 import pyghmi.ipmi.bmc as bmc
 import pyghmi.ipmi.console as console
@@ -162,6 +163,11 @@ class DelayedServerSession(serversession.ServerSession):
     def _xmit_packet(self, *args, **kwargs):
         time.sleep(REPLY_DELAY)
         return super()._xmit_packet(*args, **kwargs)
+
+    def sessionless_data(self, data, sockaddr):
+        # pyghmi hands a packet of a client it already has a session with, but outside that session (a new login
+        # from the same address and port), to the session; the BMC is the one to answer it.
+        return self.bmc.sessionless_data(data, sockaddr)
 
 
 class SimulatedBmc(bmc.Bmc):
@@ -452,7 +458,10 @@ class Simulator:
     def run(self) -> None:
         """pyghmi's event loop, in short slices so that console output and control requests get their turn."""
         while not self.stopping.is_set():
-            ipmisession.Session.wait_for_rsp(timeout=0.005)
+            try:
+                ipmisession.Session.wait_for_rsp(timeout=0.005)
+            except Exception:  # one malformed exchange must not take every simulated BMC down
+                traceback.print_exc()
             while self.requests:
                 message, slot, done = self.requests.popleft()
                 try:

@@ -60,10 +60,20 @@ def power_round_trip(sim) -> list[tuple[str, float, float]]:
     return rows
 
 
+def make_device(company, *, name: str = "", **fields):
+    """A server through DCIM's service (the benchmark cannot use the test factories: no test settings here)."""
+    from dcim.models import DeviceType, Manufacturer
+    from dcim.services import device_create
+
+    maker, _ = Manufacturer.objects.get_or_create(name="Bench", defaults={"slug": "bench"})
+    dtype, _ = DeviceType.objects.get_or_create(slug="bench-1u", defaults={"manufacturer": maker, "model": "Bench 1U"})
+    make_device.count = getattr(make_device, "count", 0) + 1
+    return device_create(name=name or f"bench-{make_device.count}", device_type=dtype, company=company, **fields)
+
+
 def job_round_trip(sim) -> float:
     from accounts.models import Company, Membership, User
     from remote import services
-    from tests.dcim.factories import make_device
 
     company = Company.objects.create(name="Bench Co", legal_name="Bench Co LLC", country="US")
     user = User.objects.create_user(email="bench@bench.test", password=PASSWORD)
@@ -91,7 +101,6 @@ def console_echo(sims) -> tuple[float, float, int]:
 
     from accounts.models import Company, Membership, User
     from serverstock.asgi import application
-    from tests.dcim.factories import make_device
 
     company = Company.objects.create(name="Console Co", legal_name="Console Co LLC", country="US")
     clients, devices = [], []
