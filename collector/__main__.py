@@ -34,7 +34,9 @@ async def run_ipmi(config: Config, *, once: bool) -> int:
     from collector.portal import PortalClient
 
     collector = IpmiCollector(
-        portal=PortalClient(config.portal_url, config.token), rrd_dir=config.rrd_dir, shard=config.shard,
+        portal=PortalClient(config.portal_url, config.token),
+        rrd_dir=config.rrd_dir,
+        shard=config.shard,
         step=config.rrd_step,
     )
     if once:

@@ -26,7 +26,11 @@ def load_bmcs() -> str:
         entry = known.get(name) or {"port": free_port(), "username": "admin", "password": f"{name}-bmc"}
         known[name] = entry
         services.server_bmc_configure(
-            device=device, address="127.0.0.1", port=entry["port"], username=entry["username"], password=entry["password"]
+            device=device,
+            address="127.0.0.1",
+            port=entry["port"],
+            username=entry["username"],
+            password=entry["password"],
         )
         configured.append(f"{name} on 127.0.0.1:{entry['port']}")
     path.parent.mkdir(parents=True, exist_ok=True)

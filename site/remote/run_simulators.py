@@ -31,10 +31,14 @@ def main() -> int:
     if token:  # the IPMI collector polls them into var/rrd and reports to the local portal
         import subprocess
 
-        env = {**os.environ, "COLLECTOR_TOKEN": token, "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:8000"),
-               "RRD_DIR": os.environ.get("RRD_DIR", str(var / "rrd"))}
+        env = {
+            **os.environ,
+            "COLLECTOR_TOKEN": token,
+            "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:8000"),
+            "RRD_DIR": os.environ.get("RRD_DIR", str(var / "rrd")),
+        }
         collector = subprocess.Popen([sys.executable, "-m", "collector", "ipmi"], cwd=ROOT, env=env)
-    print(f"simulated BMCs: {', '.join(f'{b['name']} on 127.0.0.1:{b['port']}' for b in bmcs)}", flush=True)
+    print(f"simulated BMCs: {', '.join(f'{b["name"]} on 127.0.0.1:{b["port"]}' for b in bmcs)}", flush=True)
     stopping = False
 
     def stop(*_args):

@@ -42,8 +42,21 @@ def power_round_trip(sim) -> list[tuple[str, float, float]]:
 
     target = BmcTarget(host="127.0.0.1", port=sim.port, username="admin", password="password")
     ipmitool = shutil.which("ipmitool")
-    base = [ipmitool, "-I", "lanplus", "-C", "3", "-H", "127.0.0.1", "-p", str(sim.port), "-U", "admin", "-P",
-            "password"]
+    base = [
+        ipmitool,
+        "-I",
+        "lanplus",
+        "-C",
+        "3",
+        "-H",
+        "127.0.0.1",
+        "-p",
+        str(sim.port),
+        "-U",
+        "admin",
+        "-P",
+        "password",
+    ]
     rows = []
     for action, tool_args in (("status", ["power", "status"]), ("on", ["power", "on"])):
         power_command(target, action)  # the first call logs in; jobs in a worker reuse the session
@@ -78,8 +91,9 @@ def job_round_trip(sim) -> float:
     company = Company.objects.create(name="Bench Co", legal_name="Bench Co LLC", country="US")
     user = User.objects.create_user(email="bench@bench.test", password=PASSWORD)
     Membership.objects.create(user=user, company=company, role="owner")
-    device = make_device(company, ipmi_address="127.0.0.1", ipmi_port=sim.port, ipmi_username="admin",
-                         ipmi_password="password")
+    device = make_device(
+        company, ipmi_address="127.0.0.1", ipmi_port=sim.port, ipmi_username="admin", ipmi_password="password"
+    )
     times = []
     for _ in range(ROUNDS):
         started = time.perf_counter()
@@ -107,8 +121,14 @@ def console_echo(sims) -> tuple[float, float, int]:
     for index, bmc in enumerate(sims):
         user = User.objects.create_user(email=f"console{index}@bench.test", password=PASSWORD)
         Membership.objects.create(user=user, company=company, role="technical")
-        device = make_device(company, name=f"console-{index}", ipmi_address="127.0.0.1", ipmi_port=bmc["port"],
-                             ipmi_username="admin", ipmi_password="password")
+        device = make_device(
+            company,
+            name=f"console-{index}",
+            ipmi_address="127.0.0.1",
+            ipmi_port=bmc["port"],
+            ipmi_username="admin",
+            ipmi_password="password",
+        )
         client = Client()
         client.force_login(user)
         assert client.post(f"/portal/network/devices/{device.pk}/console/", {"password": PASSWORD}).status_code == 302
@@ -117,8 +137,11 @@ def console_echo(sims) -> tuple[float, float, int]:
 
     async def one(client, device, latencies):
         cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-        socket = WebsocketCommunicator(application, f"/ws/remote/console/{device.pk}/",
-                                       headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", cookie)])
+        socket = WebsocketCommunicator(
+            application,
+            f"/ws/remote/console/{device.pk}/",
+            headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", cookie)],
+        )
         connected, _ = await socket.connect(timeout=30)
         assert connected
         while (await socket.receive_json_from(timeout=30)).get("state") != "connected":
@@ -161,8 +184,9 @@ def console_echo(sims) -> tuple[float, float, int]:
             got.set()
 
     PUMP.acquire()
-    bare = console.Console(bmc="127.0.0.1", userid=b"admin", password=b"password", port=sims[0]["port"],
-                           iohandler=handler, force=True)
+    bare = console.Console(
+        bmc="127.0.0.1", userid=b"admin", password=b"password", port=sims[0]["port"], iohandler=handler, force=True
+    )
     deadline = time.monotonic() + 10
     while not bare.connected and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -187,8 +211,18 @@ def sensor_polling(bmcs: list[dict]) -> tuple[float, float, int, int]:
 
     class NoPortal:
         async def ipmi_targets(self, shard):
-            return {"bmcs": [{"id": i + 1, "address": "127.0.0.1", "port": b["port"], "username": "admin",
-                              "password": "password"} for i, b in enumerate(bmcs)]}
+            return {
+                "bmcs": [
+                    {
+                        "id": i + 1,
+                        "address": "127.0.0.1",
+                        "port": b["port"],
+                        "username": "admin",
+                        "password": "password",
+                    }
+                    for i, b in enumerate(bmcs)
+                ]
+            }
 
         async def send_ipmi(self, batch):
             return True
@@ -219,27 +253,40 @@ def main() -> int:
         rows = power_round_trip(single)
         job = job_round_trip(single)
         for name, ours, reference in rows:
-            print(f"  {name:<32} p50 {ours * 1000:8.1f} ms   ipmitool {reference * 1000:8.1f} ms   "
-                  f"ratio {ours / reference:5.2f}   (target ≤ 2000 ms)")
-        print(f"  {'power job (request + task run)':<32} p50 {job * 1000:8.1f} ms   ipmitool {rows[0][2] * 1000:8.1f} ms"
-              f"   ratio {job / rows[0][2]:5.2f}   (target ≤ 2000 ms)")
+            print(
+                f"  {name:<32} p50 {ours * 1000:8.1f} ms   ipmitool {reference * 1000:8.1f} ms   "
+                f"ratio {ours / reference:5.2f}   (target ≤ 2000 ms)"
+            )
+        print(
+            f"  {'power job (request + task run)':<32} p50 {job * 1000:8.1f} ms   ipmitool {rows[0][2] * 1000:8.1f} ms"
+            f"   ratio {job / rows[0][2]:5.2f}   (target ≤ 2000 ms)"
+        )
 
         line(f"{CONSOLES} consoles at once")
         per_process = 5
         for start in range(0, CONSOLES, per_process):
-            consoles.append(start_simulator([{"name": f"console-{i}"} for i in range(start, min(CONSOLES, start + per_process))]))
+            consoles.append(
+                start_simulator([{"name": f"console-{i}"} for i in range(start, min(CONSOLES, start + per_process))])
+            )
         echo, bare, count = console_echo([bmc for sim in consoles for bmc in sim.bmcs])
-        print(f"  {'keystroke to echo, ' + str(CONSOLES) + ' consoles':<32} p50 {echo * 1000:8.1f} ms   bare pyghmi "
-              f"{bare * 1000:8.1f} ms   ratio {echo / bare:5.2f}   ({count} keystrokes; target ≤ 100 ms)")
+        print(
+            f"  {'keystroke to echo, ' + str(CONSOLES) + ' consoles':<32} p50 {echo * 1000:8.1f} ms   bare pyghmi "
+            f"{bare * 1000:8.1f} ms   ratio {echo / bare:5.2f}   ({count} keystrokes; target ≤ 100 ms)"
+        )
 
         line(f"starting {BMCS} simulated BMCs")
         per_farm = 100
         for start in range(0, BMCS, per_farm):
-            farms.append(start_simulator([{"name": f"farm-{i}"} for i in range(start, min(BMCS, start + per_farm))],
-                                         deadline=120))
+            farms.append(
+                start_simulator(
+                    [{"name": f"farm-{i}"} for i in range(start, min(BMCS, start + per_farm))], deadline=120
+                )
+            )
         wall, cpu, polls, failures = sensor_polling([bmc for farm in farms for bmc in farm.bmcs])
-        print(f"  {'sensor round of ' + str(BMCS) + ' BMCs':<32} wall {wall:8.2f} s   collector CPU {cpu:6.2f} s   "
-              f"budget 60 s on one core: CPU {cpu / 60 * 100:5.1f} %   ({polls} polls, {failures} failures)")
+        print(
+            f"  {'sensor round of ' + str(BMCS) + ' BMCs':<32} wall {wall:8.2f} s   collector CPU {cpu:6.2f} s   "
+            f"budget 60 s on one core: CPU {cpu / 60 * 100:5.1f} %   ({polls} polls, {failures} failures)"
+        )
     finally:
         for sim in [single, *consoles, *farms]:
             sim.stop()

@@ -4,7 +4,6 @@ started and stopped by PID."""
 import pytest
 
 import tests.factories  # noqa: F401 - loads every app's factories first (they import each other)
-
 from remote.ipmisim import start_ipmi_sim
 from remote.simulator import start_simulator
 

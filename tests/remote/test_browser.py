@@ -65,15 +65,22 @@ def test_customer_reboots_the_server_and_types_into_its_console(browser, asgi_se
     client.force_login(alice)
     context = browser.new_context(base_url=asgi_server)
     context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-          "url": asgi_server}]
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": asgi_server,
+            }
+        ]
     )
     page = context.new_page()
     page.set_default_timeout(20_000)
     problems = []
     page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}"))
     page.on("requestfailed", lambda request: problems.append(f"failed {request.url}"))
-    page.on("response", lambda response: response.status >= 400 and problems.append(f"{response.status} {response.url}"))
+    page.on(
+        "response", lambda response: response.status >= 400 and problems.append(f"{response.status} {response.url}")
+    )
     try:
         resets = bmc.state()["actions"].get("reset", 0)
         page.goto(f"/portal/network/devices/{device.pk}/")
@@ -108,4 +115,3 @@ def test_customer_reboots_the_server_and_types_into_its_console(browser, asgi_se
     while ConsoleSession.objects.filter(closed_at__isnull=True).exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert ConsoleSession.objects.get().user_email == alice.email
-

@@ -65,7 +65,9 @@ def test_text_round_trips_through_the_websocket(bmc, acme, alice, remote_setting
         assert connected
         await _until(socket, lambda m: m.get("state") == "connected")
         await socket.send_json_to({"type": "input", "data": "echo round-trip-42\r"})
-        typed = await _until(socket, lambda m: "sim-host:~# " in m.get("data", "") and "round-trip-42" in m.get("data", ""))
+        typed = await _until(
+            socket, lambda m: "sim-host:~# " in m.get("data", "") and "round-trip-42" in m.get("data", "")
+        )
         await socket.send_json_to({"type": "resize", "cols": 120, "rows": 40})
         resized = await _until(socket, lambda m: m["type"] == "resized")
         await sync_to_async(bmc.control)({"op": "push", "text": "kernel: pushed by the host\r\n"})

@@ -1,6 +1,9 @@
 """Power jobs against real simulated BMCs: the pyghmi simulator and OpenIPMI's ipmi_sim."""
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.utils import decrypt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -165,8 +168,6 @@ def test_portal_reboot_with_confirmation_and_password(
 
 @pytest.mark.django_db
 def test_portal_asks_for_the_code_where_mfa_is_set(acme, alice, client_for, remote_settings):
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-
     secret = enable_mfa(alice)
     device = server_with_bmc(acme, name="acme-dedi-8")
     client = client_for(alice)
@@ -241,13 +242,7 @@ def test_admin_device_button_and_bulk_action(
     chosen = client.post(changelist, {"action": "bulk_remote_power", "_selected_action": [one.pk, two.pk]})
     assert chosen.status_code == 200 and b"bulk-1" in chosen.content and b"bulk-2" in chosen.content
     offs = bmc.state()["actions"].get("off", 0)
-    from tests.accounts.factories import enable_mfa as _unused  # noqa: F401 - staff_member set up TOTP already
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-
-    secret = Authenticator.objects.get(user=admin).wrap().instance.data["secret"]
-    from allauth.mfa.utils import decrypt
-
+    secret = Authenticator.objects.get(user=admin).data["secret"]  # staff_member set TOTP up
     code = format_hotp_value(hotp_value(decrypt(secret), next(yield_hotp_counters_from_time())))
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(

@@ -71,8 +71,9 @@ def test_collector_polls_into_rrd_and_raises_noc_events(bmc, acme, alice, bob, r
     assert Client().get("/api/remote/collector/targets/").status_code in (401, 403)
 
     async def scenario():
-        collector = IpmiCollector(portal=ChannelThroughTestClient(raw), rrd_dir=rrd_dir, shard=Shard(0, 1),
-                                  timeout=2, down_after=2, step=5)
+        collector = IpmiCollector(
+            portal=ChannelThroughTestClient(raw), rrd_dir=rrd_dir, shard=Shard(0, 1), timeout=2, down_after=2, step=5
+        )
         await collector.load_targets()
         assert set(collector.bmcs) == {device.pk, dead.pk}
         await collector.run_once()
