@@ -10,10 +10,10 @@ from unfold.decorators import action
 
 from core.registry import generated_admin, override, resolved
 from dcim.models import Device
-from remote import selectors, services
+from remote import reauth, selectors, services
 from remote.choices import RequestSource
 from remote.models import ConsoleSession, PowerJob
-from remote.views import power_form
+from remote.views import console_reauth_form, power_form
 
 
 class AuditAdminMixin:
@@ -69,10 +69,31 @@ def _power_page(admin, request, devices, *, title, submitted=None, bulk=False):
 @override(Device, "admin")
 class DeviceAdmin(_DeviceAdmin):
     actions = [*_DeviceAdmin.actions, "bulk_remote_power"]
-    actions_detail = [*_DeviceAdmin.actions_detail, "remote_power"]
+    actions_detail = [*_DeviceAdmin.actions_detail, "remote_power", "remote_console"]
 
     def has_remote_power_permission(self, request, obj=None) -> bool:
         return request.user.has_perm(services.CONTROL_PERMISSION)
+
+    def has_remote_console_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm(services.CONSOLE_PERMISSION)
+
+    @action(description=_("Serial console (IPMI)"), url_path="remote-console", permissions=["remote_console"])
+    def remote_console(self, request, object_id):
+        device = get_object_or_404(Device, pk=object_id)
+        form, done = console_reauth_form(request)
+        if done:
+            return redirect(reverse("admin:dcim_device_remote_console", args=[device.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Serial console of %(server)s") % {"server": device.name},
+            "opts": self.model._meta,
+            "device": device,
+            "form": form,
+            "problems": services.bmc_problems(device),
+            "confirmed": reauth.recently_reauthenticated(user=request.user, session=request.session),
+            "sessions": selectors.recent_console_sessions(device=device),
+        }
+        return TemplateResponse(request, "remote/admin/console.html", context)
 
     @action(description=_("Power control (IPMI)"), url_path="remote-power", permissions=["remote_power"])
     def remote_power(self, request, object_id):

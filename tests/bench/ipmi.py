@@ -85,10 +85,11 @@ def make_device(company, *, name: str = "", **fields):
 
 
 def job_round_trip(sim) -> float:
-    from accounts.models import Company, Membership, User
+    from accounts.models import Membership, User
+    from accounts.services import company_create
     from remote import services
 
-    company = Company.objects.create(name="Bench Co", legal_name="Bench Co LLC", country="US")
+    company = company_create(name="Bench Co", legal_name="Bench Co LLC", country="US")
     user = User.objects.create_user(email="bench@bench.test", password=PASSWORD)
     Membership.objects.create(user=user, company=company, role="owner")
     device = make_device(
@@ -109,14 +110,14 @@ def job_round_trip(sim) -> float:
 
 def console_echo(sims) -> tuple[float, float, int]:
     """p50 keystroke-to-echo over 20 WebSocket consoles at once, and over one bare pyghmi console."""
-    from asgiref.sync import sync_to_async
     from channels.testing import WebsocketCommunicator
     from django.test import Client
 
-    from accounts.models import Company, Membership, User
+    from accounts.models import Membership, User
+    from accounts.services import company_create
     from serverstock.asgi import application
 
-    company = Company.objects.create(name="Console Co", legal_name="Console Co LLC", country="US")
+    company = company_create(name="Console Co", legal_name="Console Co LLC", country="US")
     clients, devices = [], []
     for index, bmc in enumerate(sims):
         user = User.objects.create_user(email=f"console{index}@bench.test", password=PASSWORD)
@@ -166,7 +167,6 @@ def console_echo(sims) -> tuple[float, float, int]:
         return latencies
 
     latencies = asyncio.run(all_at_once())
-    del sync_to_async
 
     # Reference: one bare pyghmi console in this process (no Django, no WebSocket).
     import threading

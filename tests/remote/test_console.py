@@ -54,6 +54,7 @@ def _output(messages) -> str:
 
 
 def test_text_round_trips_through_the_websocket(bmc, acme, alice, remote_settings):
+    remote_settings.REMOTE_CONSOLE_TRANSCRIPTS = True
     device = server_with_bmc(acme, port=bmc.port, password="s3cret-bmc", name="sol-host")
     client = _signed_in(alice, confirm_device=device)
     page = client.get(reverse("portal:server_console", args=[device.pk]))
@@ -83,6 +84,7 @@ def test_text_round_trips_through_the_websocket(bmc, acme, alice, remote_setting
     assert session.user_email == alice.email and session.closed_at is not None
     assert session.end_reason == ConsoleEnd.CLOSED and session.bytes_to_host == len("echo round-trip-42\r")
     assert session.bytes_from_host > 0
+    assert "round-trip-42\r\n" in session.transcript and "pushed by the host" in session.transcript
 
 
 def test_second_session_takes_over_and_the_first_is_told(bmc, acme, alice, remote_settings):

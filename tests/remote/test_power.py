@@ -242,8 +242,7 @@ def test_admin_device_button_and_bulk_action(
     chosen = client.post(changelist, {"action": "bulk_remote_power", "_selected_action": [one.pk, two.pk]})
     assert chosen.status_code == 200 and b"bulk-1" in chosen.content and b"bulk-2" in chosen.content
     offs = bmc.state()["actions"].get("off", 0)
-    secret = Authenticator.objects.get(user=admin).data["secret"]  # staff_member set TOTP up
-    code = format_hotp_value(hotp_value(decrypt(secret), next(yield_hotp_counters_from_time())))
+    code = _code(admin)  # staff_member set TOTP up
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(
             changelist,
@@ -260,3 +259,25 @@ def test_admin_device_button_and_bulk_action(
     assert PowerJob.objects.filter(action="off", status=JobStatus.SUCCEEDED).count() == 2
     assert bmc.state()["actions"]["off"] == offs + 2
     assert client.get(reverse("admin:remote_powerjob_changelist")).status_code == 200
+
+
+def _code(user) -> str:
+    secret = Authenticator.objects.get(user=user).data["secret"]
+    return format_hotp_value(hotp_value(decrypt(secret), next(yield_hotp_counters_from_time())))
+
+
+@pytest.mark.django_db
+def test_admin_console_page_asks_to_confirm_then_shows_the_terminal(acme, client_for):
+    support = staff_member(roles=[StaffRole.SUPPORT], email="support2@serverstock.test")
+    billing_staff = staff_member(roles=[StaffRole.BILLING], email="billing2@serverstock.test")
+    device = server_with_bmc(acme, name="staff-console")
+    url = reverse("admin:dcim_device_remote_console", args=[device.pk])
+    client = client_for(support)
+    first = client.get(url)
+    assert first.status_code == 200 and b"Confirm your password" not in first.content
+    assert b"Open the console" in first.content and b"remote/console.js" not in first.content
+    assert b"That code is not valid" in client.post(url, {"password": PASSWORD, "code": "000000"}).content
+    assert client.post(url, {"password": PASSWORD, "code": _code(support)}).status_code == 302
+    page = client.get(url)
+    assert b"remote/console.js" in page.content and f"/ws/remote/console/{device.pk}/".encode() in page.content
+    assert client_for(billing_staff).get(url).status_code in (302, 403)
