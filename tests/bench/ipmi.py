@@ -130,7 +130,7 @@ def console_echo(sims) -> tuple[float, float, int]:
             ipmi_username="admin",
             ipmi_password="password",
         )
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         assert client.post(f"/portal/network/devices/{device.pk}/console/", {"password": PASSWORD}).status_code == 302
         clients.append(client)
