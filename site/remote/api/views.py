@@ -27,7 +27,7 @@ class PowerRequestSerializer(serializers.Serializer):
     )
 
 
-class PowerJobSerializer(serializers.Serializer):
+class PowerJobAcceptedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     device = serializers.IntegerField(source="device_id")
     device_name = serializers.CharField()
@@ -53,7 +53,7 @@ class PowerRequestView(APIView):
             "with remote power permission, may; another company's server answers 404."
         ),
         request=PowerRequestSerializer,
-        responses={202: PowerJobSerializer},
+        responses={202: PowerJobAcceptedSerializer},
         tags=["remote"],
     )
     def post(self, request, pk):
@@ -82,7 +82,7 @@ class PowerRequestView(APIView):
             raise ApiValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from error
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from error
-        return Response(PowerJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return Response(PowerJobAcceptedSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 class BmcEventsSerializer(serializers.Serializer):
