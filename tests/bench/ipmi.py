@@ -161,12 +161,22 @@ def console_echo(sims) -> tuple[float, float, int]:
             latencies.append(time.perf_counter() - started)
         await socket.disconnect()
 
+    failures: list[str] = []
+
+    async def guarded(client, device, latencies):
+        try:
+            await one(client, device, latencies)
+        except (Exception, asyncio.CancelledError) as error:  # report, do not hide: a console that broke
+            failures.append(f"{device.name}: {type(error).__name__} {error}")
+
     async def all_at_once():
         latencies: list[float] = []
-        await asyncio.gather(*(one(c, d, latencies) for c, d in zip(clients, devices, strict=True)))
+        await asyncio.gather(*(guarded(c, d, latencies) for c, d in zip(clients, devices, strict=True)))
         return latencies
 
     latencies = asyncio.run(all_at_once())
+    if failures:
+        print(f"  !! {len(failures)} of {len(devices)} consoles broke: {failures[:3]}", flush=True)
 
     # Reference: one bare pyghmi console in this process (no Django, no WebSocket).
     import threading
