@@ -24,6 +24,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     run.add_argument("--shard", type=Shard.parse, default=Shard(0, 1), help="this collector's shard, I/N (0-based)")
     run.add_argument("--once", action="store_true", help="poll every device once, write, report and exit")
     run.add_argument("--log-level", default="INFO")
+    ipmi = commands.add_parser("ipmi", help="poll BMC sensors and power state over IPMI into RRD files")
+    ipmi.add_argument("--shard", type=Shard.parse, default=Shard(0, 1), help="this collector's shard, I/N (0-based)")
+    ipmi.add_argument("--once", action="store_true", help="poll every BMC once, write, report and exit")
+    ipmi.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
 
 
@@ -39,6 +43,28 @@ def check_runner(config: Config) -> CheckRunner | None:
         flush_every=config.flush_every,
         targets_every=config.targets_every,
     )
+
+
+async def run_ipmi(config: Config, *, once: bool) -> int:
+    """``python -m collector ipmi``: see collector/ipmi.py."""
+    from collector.ipmi import IpmiCollector
+    from collector.portal import PortalClient
+
+    collector = IpmiCollector(
+        portal=PortalClient(config.portal_url, config.token),
+        rrd_dir=config.rrd_dir,
+        shard=config.shard,
+        step=config.rrd_step,
+    )
+    if once:
+        print(json.dumps(await collector.run_once()))
+        return 0
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await collector.run(stop)
+    return 0
 
 
 async def run(config: Config, *, once: bool) -> int:
@@ -71,6 +97,8 @@ def main(argv=None) -> int:
     if not config.token:
         print("COLLECTOR_TOKEN is not set: create one with 'manage.py collector_token'.", file=sys.stderr)
         return 1
+    if args.command == "ipmi":
+        return asyncio.run(run_ipmi(config, once=args.once))
     try:
         import uvloop  # optional: faster event loop when installed
     except ImportError:

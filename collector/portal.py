@@ -111,3 +111,21 @@ class PortalClient:
                 return False
             self.backlog.popleft()
         return True
+
+    # IPMI (collector/ipmi.py): its own endpoints in the portal's remote app, apart from the SNMP ingest.
+
+    async def ipmi_targets(self, shard: str) -> dict:
+        """The BMCs of ``shard`` with their credentials."""
+        return await self._call("GET", f"/api/remote/collector/targets/?shard={shard}")
+
+    async def send_ipmi(self, batch: dict | None) -> bool:
+        """Post BMC events and latest readings; a batch the portal cannot take now is dropped (the next poll
+        brings fresh readings, and the reachability events are re-derived from the portal's state)."""
+        if not batch:
+            return True
+        try:
+            await self._call("POST", "/api/remote/collector/events/", batch)
+        except PortalError as error:
+            log.warning("IPMI batch not delivered: %s", error)
+            return False
+        return True

@@ -8,6 +8,8 @@ class EventKind(models.TextChoices):
     LINK = "link", _("Link")
     DEVICE = "device", _("Device reachability")
     BANDWIDTH = "bandwidth", _("Bandwidth threshold")
+    BMC = "bmc", _("BMC reachability")
+    SENSOR = "sensor", _("BMC sensor")
 
 
 class EventSeverity(models.TextChoices):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("ips/", include("portal.ips.urls")),
     path("billing/", include("portal.billing.urls")),
     path("network/", include("portal.network.urls")),
+    path("network/", include("portal.remote.urls")),
     path("bandwidth/", include("portal.bandwidth.urls")),
     path("monitoring/", include("portal.monitoring.urls")),
     path("abuse/", include("portal.abuse.urls")),

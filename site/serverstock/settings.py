@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "ipam",
     "tickets",
     "dcim",
+    "remote",
     "cms.home",
     "cms.marketing",
     "cms.leads",
@@ -225,6 +226,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ServerStock"
 # Staff must have a second factor before any admin page, API call or WebSocket; the local demo may skip it.
 SERVERSTOCK_REQUIRE_STAFF_MFA = env_bool("REQUIRE_STAFF_MFA", not DEBUG)
+
+# Remote access (site/remote): seconds a BMC gets to answer a power command; console idle timeout; transcripts.
+REMOTE_POWER_TIMEOUT = float(os.environ.get("REMOTE_POWER_TIMEOUT", "15"))
+REMOTE_CONSOLE_IDLE_SECONDS = float(os.environ.get("REMOTE_CONSOLE_IDLE_SECONDS", "900"))
+REMOTE_CONSOLE_TRANSCRIPTS = env_bool("REMOTE_CONSOLE_TRANSCRIPTS", False)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
