@@ -54,7 +54,8 @@ def logging_config(level: str) -> dict:
         },
         "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["request_id"]},
+            # The developer's console prints the message alone; production settings switch to ``line``.
+            "console": {"class": "logging.StreamHandler", "filters": ["request_id"]},
             "server": {"class": "logging.StreamHandler", "filters": ["quiet_routine_requests"]},
         },
         "root": {"handlers": ["console"], "level": level},

@@ -363,6 +363,8 @@ UNFOLD = {
 # (production, where logs go to the journal) the default is INFO.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "").upper() or ("WARNING" if DEBUG else "INFO")
 LOGGING = logging_config(LOG_LEVEL)  # core/logs.py: chatty libraries and collector requests kept quiet
+if not DEBUG:
+    LOGGING["handlers"]["console"]["formatter"] = "line"  # time level logger [request id] message, for the journal
 
 # Tickets: attachment limits, SLA warnings, e-mail reply matching, remote-hands rate.
 TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TICKET_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))

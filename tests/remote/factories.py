@@ -5,7 +5,6 @@ from remote import services
 from remote.choices import ConsoleEnd, PowerAction
 from remote.models import BmcStatus, ConsoleSession, PowerJob
 from tests.accounts.factories import MembershipFactory
-from tests.dcim.factories import make_device
 from tests.factories import register_factory, register_foreign_portal_object
 
 
@@ -13,6 +12,8 @@ def server_with_bmc(
     company, *, port: int = 623, username: str = "admin", password: str = "password", **fields
 ) -> Device:
     """A rented server whose BMC is at 127.0.0.1:``port``."""
+    from tests.dcim.factories import make_device  # here: tests.factories imports every app's factories first
+
     return make_device(
         company, ipmi_address="127.0.0.1", ipmi_port=port, ipmi_username=username, ipmi_password=password, **fields
     )
