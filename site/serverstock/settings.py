@@ -212,6 +212,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ServerStock"
 # Staff must have a second factor before any admin page, API call or WebSocket; the local demo may skip it.
 SERVERSTOCK_REQUIRE_STAFF_MFA = env_bool("REQUIRE_STAFF_MFA", not DEBUG)
+# Open WebSockets re-check their user's right this often (and at once on sign-out or a change of roles).
+SERVERSTOCK_WEBSOCKET_RECHECK_SECONDS = float(os.environ.get("WEBSOCKET_RECHECK_SECONDS", "15"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -306,6 +308,7 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 WAGTAIL_SITE_NAME = "ServerStock"
 # Staff sign in once, through allauth (with its MFA), for the admin, the editor and the portal alike.
 WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
