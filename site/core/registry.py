@@ -149,8 +149,8 @@ def _spec(model: type[models.Model]) -> ModelSpec:
 
 @cache
 def generated_resource(model: type[models.Model]) -> type:
-    """The import-export resource: the spec's export fields, secrets never included."""
-    from import_export import resources
+    """The import-export resource: the spec's export fields, secrets never included, formulas neutralised."""
+    from core.exports import FormulaSafeResource
 
     spec = _spec(model)
     fields = list(spec.export_fields) if spec.export_fields is not None else spec.plain_fields()
@@ -167,7 +167,7 @@ def generated_resource(model: type[models.Model]) -> type:
             "clean_model_instances": True,
         },
     )
-    return type(f"{model.__name__}Resource", (resources.ModelResource,), {"Meta": meta, "__module__": __name__})
+    return type(f"{model.__name__}Resource", (FormulaSafeResource,), {"Meta": meta, "__module__": __name__})
 
 
 @cache

@@ -303,7 +303,9 @@ SPECTACULAR_SETTINGS = {
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Off: import-export's own escaping drops a leading "=" once and nothing else; every resource neutralises all
+# formula cells itself (core.exports.FormulaSafeResource) in CSV and XLSX alike.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 WAGTAIL_SITE_NAME = "ServerStock"
 # Staff sign in once, through allauth (with its MFA), for the admin, the editor and the portal alike.
