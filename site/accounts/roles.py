@@ -1,9 +1,10 @@
 """Permission sets of the staff groups (documented in README.md, "Staff roles").
 
 Each group maps an app label to the actions it may take on every model of that app ("*" means all,
-including the custom permissions later apps declare); a key ``"app_label.model"`` narrows a rule to one model
-(its permissions are those whose codename ends in ``_<model>``, e.g. ``publish_page``) and wins over the app's. Groups are created by a data migration and their
-permissions are brought up to date after every ``migrate``, so models added by later apps are covered.
+including the custom permissions later apps declare); a key ``"app_label.model"`` narrows a rule to one
+model (its permissions are those whose codename ends in ``_<model>``, e.g. ``publish_page``) and wins over
+the app's. Groups are created by a data migration and their permissions are brought up to date after every
+``migrate``, so models added by later apps are covered.
 """
 
 from accounts.choices import StaffRole

@@ -11,9 +11,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Every app declares its models in specs.py; collect them before admin or API are built.
         autodiscover_modules("specs")
+        from core import lookups
         from core.api.schema import install_enum_name_overrides
 
         install_enum_name_overrides()
+        lookups.install()
 
 
 class ServerStockAdminConfig(admin_apps.AdminConfig):

@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.validation import object_id
 from monitoring import selectors, services
 from monitoring.authentication import CollectorTokenAuthentication, IsCollector
 
@@ -39,8 +40,8 @@ class IngestSerializer(serializers.Serializer):
     def validate(self, attrs):
         for key in ("events", "rates", "discovered"):
             for item in attrs.get(key, []):
-                if not str(item.get("device", "")).isdigit():
-                    raise serializers.ValidationError({key: _("Every item needs a numeric 'device'.")})
+                if not isinstance(item, dict) or object_id(item.get("device")) is None:
+                    raise serializers.ValidationError({key: _("Every item needs a numeric 'device' (a device id).")})
         return attrs
 
 
