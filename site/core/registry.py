@@ -62,6 +62,8 @@ class ModelSpec:
     customer_writable: bool = False
     # Secret fields never leave through export or API.
     secret_fields: Sequence[str] = ()
+    # Fields only staff see or write through the API (staff notes); customers never get them serialised.
+    staff_only_fields: Sequence[str] = ("comments",)
     # Choice fields shown as coloured badges: field name -> {value: colour}.
     badges: dict[str, dict] = field(default_factory=dict)
 
@@ -207,8 +209,10 @@ def _search_lookup(field_spec: str) -> str:
 
 @cache
 def generated_serializer(model: type[models.Model]) -> type:
-    """A ModelSerializer over the spec's API fields, with a ``url`` and a ``display`` string."""
+    """A ModelSerializer over the spec's API fields, with a ``display`` string (base: SpecModelSerializer)."""
     from rest_framework import serializers
+
+    from core.api.serializers import SpecModelSerializer
 
     spec = _spec(model)
     fields = list(spec.api_fields) if spec.api_fields is not None else spec.plain_fields()
@@ -221,8 +225,13 @@ def generated_serializer(model: type[models.Model]) -> type:
     )
     return type(
         f"{model.__name__}Serializer",
-        (serializers.ModelSerializer,),
-        {"Meta": meta, "display": serializers.CharField(source="__str__", read_only=True), "__module__": __name__},
+        (SpecModelSerializer,),
+        {
+            "Meta": meta,
+            "spec": spec,
+            "display": serializers.CharField(source="__str__", read_only=True),
+            "__module__": __name__,
+        },
     )
 
 
