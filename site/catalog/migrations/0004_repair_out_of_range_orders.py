@@ -6,8 +6,8 @@ Only SQLite could hold such rows (PostgreSQL refused them); reading one through 
 
 from django.db import migrations
 
-MONEY_MAX = "9999999999.99"  # money columns: 12 digits, 2 decimals
-QUANTITY_MAX = "99999999.99"  # quantity column: 10 digits, 2 decimals
+MONEY_MAX = 9999999999.99  # money columns: 12 digits, 2 decimals (floats: SQLite compares numbers to text as text)
+QUANTITY_MAX = 99999999.99  # quantity column: 10 digits, 2 decimals
 REASON = "Repaired: its total exceeded what an order may hold; place it again with a smaller quantity."
 
 
