@@ -117,7 +117,7 @@ def test_only_the_reveal_shows_a_secret_and_only_with_the_permission(group, clie
     user = _staff(group)
     sign_in(client, user)
     device, _values = _object_with_secrets(Device, ["root_password"])
-    url = reverse("admin:dcim_device_reveal", args=[device.pk])
+    url = reverse("admin:dcim_device_reveal_secret", args=[device.pk])
     response = client.post(url, {"field": "root_password"})
     REPORT["admin_secret_requests"] += 1
     permitted = user.has_perm(dcim_services.SECRET_REVEAL_PERMISSION)

@@ -3,6 +3,7 @@ billing and IPAM reports, the CMS's lead submissions. No cell may reach a spread
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import openpyxl
@@ -43,7 +44,13 @@ def _cells(content: bytes | str, extension: str):
                 for cell in row:
                     yield "=" + str(cell.value) if cell.data_type == "f" else cell.value
         return
-    text = content.decode() if isinstance(content, bytes) else content
+    if extension == "ods":  # OpenDocument: a formula is a cell's table:formula attribute
+        import zipfile
+
+        xml = zipfile.ZipFile(io.BytesIO(content)).read("content.xml").decode()
+        yield from (f"={formula}" for formula in re.findall(r'table:formula="([^"]*)"', xml))
+        return
+    text = content.decode(errors="replace") if isinstance(content, bytes) else content
     if extension in ("csv", "tsv"):
         for row in csv.reader(io.StringIO(text), delimiter="\t" if extension == "tsv" else ","):
             yield from row
