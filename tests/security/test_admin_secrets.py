@@ -13,7 +13,6 @@ from core.fields import encrypted_fields
 from dcim import services as dcim_services
 from dcim.models import Device, SecretReveal
 from tests.accounts.factories import CompanyFactory, sign_in, staff_member
-from tests.dcim.factories import make_device
 from tests.factories import OBJECT_FACTORIES
 from tests.security import REPORT
 from tests.security.forms import forms_of
@@ -29,6 +28,8 @@ def _secret_models():
 
 def _object_with_secrets(model, names: list[str]):
     """A saved object whose every secret has held two values (so history has had secrets to copy)."""
+    from tests.dcim.factories import make_device  # after tests.factories (its import order avoids a cycle)
+
     company = CompanyFactory()
     if model is Device:
         instance = make_device(company, name="sec-web01")
