@@ -26,8 +26,8 @@ def security_report(request):
         (directory / f"{worker}-{name}.json").write_text(json.dumps(counts))
 
 
-def pytest_sessionstart(session):
-    if not hasattr(session.config, "workerinput"):
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):
         directory = _report_dir()
         if directory.exists():
             for stale in directory.glob("*.json"):
