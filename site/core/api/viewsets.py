@@ -1,6 +1,11 @@
 """The viewset every generated API endpoint derives from."""
 
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from rest_framework import permissions, viewsets
+from rest_framework.exceptions import ValidationError
 
 from core.tenancy import for_user
 
@@ -40,3 +45,23 @@ class SpecViewSet(viewsets.ModelViewSet):
         if self.spec.prefetch_related:
             queryset = queryset.prefetch_related(*self.spec.prefetch_related)
         return queryset.order_by(*(self.spec.ordering or ["pk"]))
+
+    # A database constraint the serializer did not foresee (a unique value taken) is the client's 400, not a 500.
+    def perform_create(self, serializer):
+        with _constraint_errors_as_400():
+            super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        with _constraint_errors_as_400():
+            super().perform_update(serializer)
+
+
+@contextmanager
+def _constraint_errors_as_400():
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        raise ValidationError(
+            {"detail": _("This conflicts with an existing record: a value that must be unique is already taken.")}
+        ) from error
