@@ -7,6 +7,8 @@ A TOTP set-up counts as the session's second factor (the user has just given a v
 
 from __future__ import annotations
 
+import asyncio
+
 from django.db import transaction
 
 
@@ -16,8 +18,14 @@ def _send(group: str, message_type: str) -> None:
 
     def send() -> None:
         layer = get_channel_layer()
-        if layer is not None:
+        if layer is None:
+            return
+        try:  # called from code running inside an event loop (a consumer, a test's browser): schedule it there
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
             async_to_sync(layer.group_send)(group, {"type": message_type})
+        else:
+            loop.create_task(layer.group_send(group, {"type": message_type}))
 
     transaction.on_commit(send)
 

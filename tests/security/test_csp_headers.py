@@ -23,19 +23,19 @@ def test_portal_pages_allow_only_nonce_carrying_inline_scripts(alice, client_for
         response = client.get(path, follow=True)
         sources = _script_src(response)
         assert "'unsafe-inline'" not in sources and "'unsafe-eval'" not in sources, path
+        # Django names the nonce in the header only when the page used it (an inline script).
         nonces = [source for source in sources if source.startswith("'nonce-")]
-        assert len(nonces) == 1, path
+        assert len(nonces) <= 1, path
         for tag in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", response.content.decode()):
             if "application/json" in tag or "application/ld+json" in tag:
                 continue
-            assert f'nonce="{nonces[0][7:-1]}"' in tag, (path, tag)
+            assert nonces and f'nonce="{nonces[0][7:-1]}"' in tag, (path, tag)
 
 
 def test_staff_areas_widen_script_src_only_as_documented(superuser, client_for):
     client = client_for(superuser)
     admin_sources = _script_src(client.get("/admin/"))
     assert "'unsafe-eval'" in admin_sources and "'unsafe-inline'" not in admin_sources
-    assert any(source.startswith("'nonce-") for source in admin_sources)
     noc_sources = _script_src(client.get("/noc/"))
     assert "'unsafe-eval'" not in noc_sources and "'unsafe-inline'" not in noc_sources
     cms_sources = _script_src(client.get("/cms/"))
