@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from rest_framework import permissions, viewsets
 from rest_framework.exceptions import ValidationError
@@ -54,6 +55,15 @@ class SpecViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         with _constraint_errors_as_400():
             super().perform_update(serializer)
+
+    def perform_destroy(self, instance):
+        try:
+            with transaction.atomic():
+                super().perform_destroy(instance)
+        except (ProtectedError, RestrictedError) as error:
+            raise ValidationError(
+                {"detail": _("%(object)s cannot be deleted: other records still refer to it.") % {"object": instance}}
+            ) from error
 
 
 @contextmanager
