@@ -333,6 +333,8 @@ WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 # No Gravatar: staff e-mail hashes are not sent to a third party, and the editor stays within the CSP's img-src.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the editor's dashboard ask releases.wagtail.org for updates (CSP connect-src 'self'); upgrades come by pins.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
