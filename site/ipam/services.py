@@ -57,6 +57,14 @@ def record_save(*, instance):
     return saved
 
 
+@transaction.atomic
+def prefix_counters_refresh() -> int:
+    """Recount every prefix's kept figures (records, held records, child space) from the rows; returns how many
+    prefixes there are. For after a bulk load, an import, or a write that went around these services."""
+    counters.counters_refresh()
+    return Prefix.objects.count()
+
+
 # --- space ------------------------------------------------------------------------------------------------
 
 
