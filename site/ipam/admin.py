@@ -87,6 +87,10 @@ class AddButtonsMixin:
 
     actions_list = ["add_subnet", "add_address", "add_range", "open_search"]
 
+    def save_model(self, request, obj, form, change):
+        """The change form saves through the service (validation, and the per-prefix figures it touches)."""
+        services.record_save(instance=obj)
+
     @action(description=_("Add subnet"), url_path="add-subnet", permissions=["add_subnet"], icon="add_box")
     def add_subnet(self, request):
         form = AddSubnetForm(request.POST or None)

@@ -213,7 +213,13 @@ class Prefix(NetworkRangeModel):
         self.aggregate = aggregate
         if Prefix.objects.filter(prefix=self.prefix).exclude(pk=self.pk).exists():
             raise ValidationError({"prefix": gettext("%(prefix)s already exists.") % {"prefix": self.prefix}})
-        for other in self.overlapping(Prefix.objects.select_related("company")).order_by("network_start")[:20]:
+        # CIDR networks overlap only by containing one another: the prefixes around it by their exact text and
+        # the first few inside it, two bounded index reads (``overlapping()`` would read every prefix below it).
+        network_range = (self.family, self.network_start, self.network_end)
+        others = Prefix.objects.select_related("company").exclude(pk=self.pk)
+        around = others.around(network.network_address).filter(prefix_length__lt=self.prefix_length)
+        inside = others.within(*network_range).filter(prefix_length__gte=self.prefix_length)
+        for other in [*around, *inside.order_by("network_start")[:20]]:
             holder = f" ({other.company})" if other.company_id else ""
             other_contains = other.network_start <= self.network_start and other.network_end >= self.network_end
             container = other if other_contains else self

@@ -1,27 +1,34 @@
-"""IPAM at provider scale: a /8 aggregate with 1,000,000 address records and 50,000 prefixes.
+"""IPAM at provider scale: a /8 with 1,000,000 address records in 50,000 prefixes, plus a /8 subnet with 60,000.
 
-``python -m tests.bench ipam`` (or ``make bench BENCH=ipam``). Measured, each beside a reference taken in the
-same run:
+``python -m tests.bench ipam`` (or ``make bench BENCH=ipam``; with ``DATABASE_URL`` set it runs on SQLite and
+then on PostgreSQL). Measured, each beside a reference taken in the same run:
 
-* status lookup of one address (``selectors.address_state``) and an address search (``selectors.ip_search``),
-  on the full data against the same calls on a small data set loaded first (query counts must be equal);
+* status lookup of one address (``selectors.address_state``) and an address search with the utilisation of
+  every prefix around it, the /8 container included (``selectors.ip_search``), on the full data against the
+  same calls on a small data set loaded first (query counts must be equal);
 * next free address in a busy /16 (65,534 records, all held but one near the end) against a /16 with a
-  few hundred held records on the small data set;
+  few hundred held records, and in a /8 subnet after a run of 60,000 held records against a run of 300;
 * adding a /16 with its 65,534 address records through ``services.prefix_add`` (what the admin's button and
   the API call), against adding a /24 on the same full database, per record;
+* the issue's operations through the API, in-process (Django's test client, with query counts) and through a
+  real WSGI server (granian on a free loopback port, production settings, medians of 30 warm requests over
+  keep-alive): the status of one address (``/api/ipam/search/?q=``), next free in the busy /16 and in the /8,
+  a page of 1,000 addresses of the busy /16 (``/api/ipam/ip-addresses/?prefix=&limit=1000``; the reference
+  is a page of 1,000 of a /22 on the small set), and adding a /16 with records (median of three);
+* the loader's insert path (``ipam.bulk``: COPY on PostgreSQL) against Django's ``bulk_create`` (what
+  NetBox's bulk loads use) on the same 20,000 rows, both rolled back;
 * the ARIN report's admin page (first page of each table, then page 200 of the prefixes, then one customer),
   against its first page on the small data set: its query count must not grow;
 * the ARIN report (utilisation rows, reassignment rows, both CSV files) over everything, against the same on
-  the small data set. (Its PDF is not rendered at this size: some 8,000 pages at ~0.5 s each; the admin
-  refuses it above ``ipam.pdf.PDF_MAX_ROWS`` and points at the CSV files and ``ipam_arin_report --pdf``.)
+  the small data set (``BENCH_IPAM_FULL_REPORT=0`` skips it). (Its PDF is not rendered at this size.)
 
 The bulk: a busy /16 (every address held, a third assigned, but one) and 49,995 /24s, of which the first 3,679
 are full of records (one in four assigned to one of 50 customers, one in fifty reserved, each with its
-``Assignment`` row and justification) and one in five of the others is assigned as a block: 316,000 assignments.
-
-The bulk is written with ``executemany`` on the raw cursor inside one transaction, using the models' own
-column encoding (family + 32-digit hex, ``ipam.addressing.to_hex``) and the backend's datetime adaptation, so
-the rows are exactly what the services would have written (without per-row history, like ``bulk_create``).
+``Assignment`` row and justification) and one in five of the others is assigned as a block: 316,000 assignments;
+then 59,700 reserved records continuing the /8 subnet's run. It is written with ``ipam.bulk.bulk_insert`` inside
+one transaction, using the models' own column encoding (family + 32-digit hex, ``ipam.addressing.to_hex``) and
+the backend's datetime adaptation, with ids assigned here; afterwards PostgreSQL's sequences are reset (the
+adds that follow are ordinary inserts) and the per-prefix figures counted (``ipam.counters.counters_refresh``).
 """
 
 from __future__ import annotations
