@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def setup(name: str, *, fresh: bool = True) -> Path:
     """Point Django at a benchmark's own var dir and database, set it up and migrate. Returns the var dir."""
-    var_dir = ROOT / "var" / "bench" / name
+    # A var dir per database, so a SQLite run and a PostgreSQL run of the same benchmark can go side by side.
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    var_dir = ROOT / "var" / "bench" / (f"{name}-postgresql" if on_postgres else name)
     if fresh and var_dir.exists():
         shutil.rmtree(var_dir)
     var_dir.mkdir(parents=True, exist_ok=True)
