@@ -29,7 +29,7 @@ def setup(name: str, *, fresh: bool = True) -> Path:
     """Point Django at a benchmark's own var dir and database, set it up and migrate. Returns the var dir."""
     # A var dir per database, so a SQLite run and a PostgreSQL run of the same benchmark can go side by side.
     on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
-    var_dir = ROOT / "var" / "bench" / (f"{name}-postgresql" if on_postgres else name)
+    var_dir = ROOT / "var" / "bench" / f"{name}-{'postgresql' if on_postgres else 'sqlite'}"
     if fresh and var_dir.exists():
         shutil.rmtree(var_dir)
     var_dir.mkdir(parents=True, exist_ok=True)
