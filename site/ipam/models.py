@@ -173,9 +173,10 @@ class Prefix(NetworkRangeModel):
     size_units = models.BigIntegerField(editable=False, default=0)
     # Figures kept on write by the services (``ipam.counters``), so utilisation and next-free never count rows:
     # address records of a subnet, how many of them are held, and the space of the subnets inside a container.
-    address_records = models.BigIntegerField(editable=False, default=0)
-    held_addresses = models.BigIntegerField(editable=False, default=0)
-    child_units = models.BigIntegerField(editable=False, default=0)
+    # A database default too, so bulk loads that name only the other columns (``ipam.bulk``) can leave them out.
+    address_records = models.BigIntegerField(editable=False, default=0, db_default=0)
+    held_addresses = models.BigIntegerField(editable=False, default=0, db_default=0)
+    child_units = models.BigIntegerField(editable=False, default=0, db_default=0)
 
     objects = PrefixQuerySet.as_manager()
 

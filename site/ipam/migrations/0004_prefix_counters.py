@@ -53,32 +53,32 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicalprefix",
             name="address_records",
-            field=models.BigIntegerField(default=0, editable=False),
+            field=models.BigIntegerField(db_default=0, default=0, editable=False),
         ),
         migrations.AddField(
             model_name="historicalprefix",
             name="child_units",
-            field=models.BigIntegerField(default=0, editable=False),
+            field=models.BigIntegerField(db_default=0, default=0, editable=False),
         ),
         migrations.AddField(
             model_name="historicalprefix",
             name="held_addresses",
-            field=models.BigIntegerField(default=0, editable=False),
+            field=models.BigIntegerField(db_default=0, default=0, editable=False),
         ),
         migrations.AddField(
             model_name="prefix",
             name="address_records",
-            field=models.BigIntegerField(default=0, editable=False),
+            field=models.BigIntegerField(db_default=0, default=0, editable=False),
         ),
         migrations.AddField(
             model_name="prefix",
             name="child_units",
-            field=models.BigIntegerField(default=0, editable=False),
+            field=models.BigIntegerField(db_default=0, default=0, editable=False),
         ),
         migrations.AddField(
             model_name="prefix",
             name="held_addresses",
-            field=models.BigIntegerField(default=0, editable=False),
+            field=models.BigIntegerField(db_default=0, default=0, editable=False),
         ),
         migrations.RunPython(count_existing, migrations.RunPython.noop),
     ]
