@@ -209,6 +209,8 @@ class WSGIServer:
                 str(self.port),
                 "--workers",
                 str(self.workers),
+                "--blocking-threads",
+                "2",
                 "--no-ws",
                 "--log-level",
                 "warning",
