@@ -531,7 +531,8 @@ def main() -> None:
 
     # References on the small data set.
     lookup_address = "44.0.0.30"
-    big_lookup_address = "44.22.40.100"  # an assigned address in a populated /24 of the bulk
+    # An assigned address in a populated /24 of the bulk (44.22.40.100 at full scale).
+    big_lookup_address = str(FIRST_24.network_address + 256 * min(1_576, POPULATED_24 - 1) + 100)
     small_state = harness.measure(lambda: selectors.address_state(lookup_address))
     small_search = harness.measure(lambda: selectors.ip_search(lookup_address))
     small_free = harness.measure(lambda: services.next_free_ip(prefix=quiet))
