@@ -134,10 +134,16 @@ class Report:
             ratio = f"x{seconds / ref_seconds:.2f}" if ref_seconds else "-"
         else:
             ref, ratio = "", ""
-        self.rows.append((label, figure, ref, ratio))
+        self._add((label, figure, ref, ratio))
 
     def note(self, label: str, text: str) -> None:
-        self.rows.append((label, text, "", ""))
+        self._add((label, text, "", ""))
+
+    def _add(self, row: tuple[str, str, str, str]) -> None:
+        # Echoed as it comes (stderr), so a long run that fails later still shows what it measured.
+        self.rows.append(row)
+        sys.stderr.write("  | " + " | ".join(text for text in row if text) + "\n")
+        sys.stderr.flush()
 
     def print(self) -> None:
         widths = [max(len(row[i]) for row in [*self.rows, ("", "", "", "")]) for i in range(4)]
