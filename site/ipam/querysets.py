@@ -127,10 +127,13 @@ class PrefixQuerySet(models.QuerySet):
         # The upper bound on ``network_start`` keeps it one bounded range of the (family, network_start) index.
         return self.filter(family=family, network_start__gte=start, network_start__lte=end, network_end__lte=end)
 
-    def with_utilisation(self):
+    def with_utilisation(self, *, family: int | None = None):
         """Annotate the used /64s of IPv6 rows (``ipv6_usage``, correlated subqueries on the range indexes, so a page
         costs the same number of queries at any size). IPv4 figures need no annotation: ``held_addresses`` and
-        ``child_units`` are columns kept on write (``ipam.counters``); IPv4 rows skip the IPv6 subqueries."""
+        ``child_units`` are columns kept on write (``ipam.counters``); IPv4 rows skip the IPv6 subqueries, and
+        ``family=4`` (a read known to hold IPv4 rows only) leaves them out of the SQL."""
+        if family == 4:
+            return self  # an IPv4-only read: nothing to annotate (and no IPv6 subqueries to compile)
         return self.annotate(
             **{
                 name: Case(When(family=6, then=expression), default=Value(0), output_field=models.BigIntegerField())

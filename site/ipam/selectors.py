@@ -142,7 +142,10 @@ def ip_search(query: str, *, limit: int = SEARCH_LIST_ALL_UP_TO) -> SearchResult
         except ValidationError as error:
             return SearchResult(query=text, kind="address", error=" ".join(error.messages))
         containing = list(
-            Prefix.objects.around(ip).with_utilisation().select_related("company").order_by("prefix_length")
+            Prefix.objects.around(ip)
+            .with_utilisation(family=ip.version)
+            .select_related("company")
+            .order_by("prefix_length")
         )
         return SearchResult(query=text, kind="address", addresses=[address_state(str(ip))], prefixes=containing)
     return _search_company(text, limit)
@@ -156,8 +159,8 @@ def _search_network(text: str, network, limit: int) -> SearchResult:
     inside = Prefix.objects.within(family, start, end).filter(prefix_length__gt=network.prefixlen)
     prefixes = sorted(
         [
-            *around.with_utilisation().select_related("company", "vlan"),
-            *inside.with_utilisation().select_related("company", "vlan").order_by("network_start")[:limit],
+            *around.with_utilisation(family=family).select_related("company", "vlan"),
+            *inside.with_utilisation(family=family).select_related("company", "vlan").order_by("network_start")[:limit],
         ],
         key=lambda p: (p.network_start, p.prefix_length),
     )
