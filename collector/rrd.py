@@ -30,6 +30,9 @@ DS_NAMES = ("in", "out", "inerr", "outerr", "indisc", "outdisc", "status")
 # (steps per row, rows): 1-minute for a day (for fresh graphs), then MRTG's 5 min / 2 days, 30 min / 2 weeks,
 # 2 h / 2 months, 1 day / 2 years, each as AVERAGE and MAX.
 ARCHIVES = ((1, 1440), (5, 576), (30, 672), (120, 744), (1440, 732))
+# Billing: the 95th percentile of a month needs every 5-minute sample of it, so a 5-minute AVERAGE archive
+# of 35 days (the longest month, and the days the month-end report may run late) beside the graph archives.
+BILLING_ARCHIVE = (5, 35 * 288)
 
 
 def interface_file_name(name: str) -> str:
@@ -81,6 +84,8 @@ def create_arguments(*, speed_mbps: int | None, start: int | None = None, step: 
     for cf in ("AVERAGE", "MAX"):
         for steps, rows in ARCHIVES:
             args.append(f"RRA:{cf}:0.5:{steps}:{rows}")
+    steps, rows = BILLING_ARCHIVE
+    args.append(f"RRA:AVERAGE:0.5:{max(steps * STEP // step, 1)}:{rows}")
     return args
 
 
@@ -223,7 +228,9 @@ class RrdWriter:
         """Apply queued re-tunes, then write every queued update; returns the number of files written."""
         if self.retune:
             self._apply_retunes()
-        pending, self.pending = self.pending, defaultdict(list)
+        # A sample skipped as not newer than the file's last one leaves an empty list behind: nothing to write.
+        pending = {path: entries for path, entries in self.pending.items() if entries}
+        self.pending = defaultdict(list)
         if not pending:
             return 0
         if self.cached is not None:
@@ -234,5 +241,86 @@ class RrdWriter:
                 rrdtool.update(str(path), *entries)
             except rrdtool.OperationalError as error:
                 # e.g. an update older than the file's last one after a clock step: keep the rest going.
+                self.errors.append(f"{path}: {error}")
+        return len(pending)
+
+
+# Service checks -------------------------------------------------------------------------------------
+# One RRD per check: the response time in milliseconds (unknown when the check failed) and whether it
+# succeeded (1/0), each as AVERAGE and MAX in the same archives as the interfaces.
+CHECK_DS = ("rtt", "ok")
+
+
+def check_rrd_path(rrd_dir: Path | str, check_id: int) -> Path:
+    """Where the RRD of check ``check_id`` lives (the portal reads the same path)."""
+    return Path(rrd_dir) / "checks" / f"check-{int(check_id)}.rrd"
+
+
+def check_create_arguments(*, interval: int, start: int | None = None) -> list[str]:
+    """``rrdtool create`` arguments of a check's file: one row per interval (at least 10 s)."""
+    step = max(10, int(interval))
+    args = ["--step", str(step)]
+    if start is not None:
+        args += ["--start", str(start)]
+    heartbeat = HEARTBEAT_STEPS * step
+    args += [f"DS:rtt:GAUGE:{heartbeat}:0:U", f"DS:ok:GAUGE:{heartbeat}:0:1"]
+    rows_per_day = max(1, 86400 // step)
+    for cf in ("AVERAGE", "MAX"):
+        args.append(f"RRA:{cf}:0.5:1:{rows_per_day}")
+        for seconds, rows in ((300, 2016), (3600, 1488), (86400, 732)):
+            steps = max(1, seconds // step)
+            args.append(f"RRA:{cf}:0.5:{steps}:{rows}")
+    return args
+
+
+class CheckRrdWriter:
+    """Queues check results and writes them per file (or in one rrdcached BATCH) on ``flush``."""
+
+    def __init__(self, rrd_dir: Path | str, *, rrdcached_address: str = ""):
+        self.rrd_dir = Path(rrd_dir)
+        self.cached = RrdcachedClient(rrdcached_address) if rrdcached_address else None
+        self.pending: dict[Path, list[str]] = defaultdict(list)
+        self._last: dict[Path, int] = {}
+        self.errors: list[str] = []
+
+    def add(self, *, check_id: int, timestamp: int, response_ms: float | None, ok: bool, interval: int = 60) -> Path:
+        path = check_rrd_path(self.rrd_dir, check_id)
+        if path not in self._last:
+            if path.exists():
+                try:
+                    self._last[path] = int(rrdtool.info(str(path)).get("last_update") or 0)
+                except rrdtool.OperationalError as error:
+                    self.errors.append(f"{path}: {error}")
+                    self._last[path] = 0
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+                try:
+                    rrdtool.create(str(temporary), *check_create_arguments(interval=interval, start=timestamp - 1))
+                    try:
+                        os.link(temporary, path)
+                    except FileExistsError:
+                        pass
+                finally:
+                    temporary.unlink(missing_ok=True)
+                self._last[path] = timestamp - 1
+        if timestamp <= self._last[path]:
+            return path  # two results within one second: rrdtool keeps only the first
+        rtt = "U" if response_ms is None or not ok else f"{response_ms:.3f}"
+        self.pending[path].append(f"{timestamp}:{rtt}:{1 if ok else 0}")
+        self._last[path] = timestamp
+        return path
+
+    def flush(self) -> int:
+        pending, self.pending = self.pending, defaultdict(list)
+        if not pending:
+            return 0
+        if self.cached is not None:
+            self.errors += self.cached.batch([(str(path.resolve()), entries) for path, entries in pending.items()])
+            return len(pending)
+        for path, entries in pending.items():
+            try:
+                rrdtool.update(str(path), *entries)
+            except rrdtool.OperationalError as error:
                 self.errors.append(f"{path}: {error}")
         return len(pending)

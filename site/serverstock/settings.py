@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "ipam",
     "tickets",
     "dcim",
+    "remote",
     "cms.home",
     "cms.marketing",
     "cms.leads",
@@ -225,6 +226,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ServerStock"
 # Staff must have a second factor before any admin page, API call or WebSocket; the local demo may skip it.
 SERVERSTOCK_REQUIRE_STAFF_MFA = env_bool("REQUIRE_STAFF_MFA", not DEBUG)
+
+# Remote access (site/remote): seconds a BMC gets to answer a power command; console idle timeout; transcripts.
+REMOTE_POWER_TIMEOUT = float(os.environ.get("REMOTE_POWER_TIMEOUT", "15"))
+REMOTE_CONSOLE_IDLE_SECONDS = float(os.environ.get("REMOTE_CONSOLE_IDLE_SECONDS", "900"))
+REMOTE_CONSOLE_TRANSCRIPTS = env_bool("REMOTE_CONSOLE_TRANSCRIPTS", False)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -376,6 +382,14 @@ CMS_CLIENT_IP_HEADER = os.environ.get("CMS_CLIENT_IP_HEADER", "")
 # Monitoring: where collectors write RRD files (the portal reads them for graphs) and the NOC's alert address.
 MONITORING_RRD_DIR = Path(os.environ.get("RRD_DIR") or VAR_DIR / "rrd")
 MONITORING_NOC_EMAIL = os.environ.get("MONITORING_NOC_EMAIL", "noc@serverstock.example")
+# Service checks a company may have: included with every account, plus per unit of a monitoring service.
+MONITORING_CHECKS_INCLUDED = int(os.environ.get("MONITORING_CHECKS_INCLUDED", "10"))
+MONITORING_CHECKS_PER_SERVICE = int(os.environ.get("MONITORING_CHECKS_PER_SERVICE", "25"))
+# Bandwidth notice levels in % of the commit (above 100: "over level-1 %"), and who gets the month-end report.
+MONITORING_BANDWIDTH_LEVELS = tuple(
+    int(level) for level in env_list("MONITORING_BANDWIDTH_LEVELS", ["80", "100", "101"])
+)
+MONITORING_BILLING_EMAIL = os.environ.get("MONITORING_BILLING_EMAIL", "billing@serverstock.example")
 
 # Billing policy (billing/conf.py documents each and its default). Days are comma-separated; "off" disables.
 if os.environ.get("BILLING_REMINDER_DAYS_BEFORE"):

@@ -1,0 +1,226 @@
+"""The serial console in the browser: a WebSocket bridging xterm.js to the server's SOL through pyghmi.
+
+``ws/remote/console/<device id>/``. Opens only for a user who may use the server's console (staff with
+``remote.use_console``; the owning company's owner/technical members; another company's server is "not
+found") and who re-authenticated within allauth's timeout. One session per server: a new one takes over
+and the first is told. Closed on idle, when access is withdrawn (re-checked every
+``REMOTE_CONSOLE_RECHECK_SECONDS``), or at sign-out. Every session is audited (``ConsoleSession``).
+
+Messages: client ``{"type": "input", "data": "..."}``, ``{"type": "resize", "cols": 80, "rows": 24}``;
+server ``{"type": "output", "data": "..."}``, ``{"type": "status", "state": "connecting"|"connected"|"closed",
+"message": "..."}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import time
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from core.consumers import AuthenticatedConsumer
+from remote.choices import ConsoleEnd
+
+MAX_INPUT = 4096
+
+
+def console_group(device_id: int) -> str:
+    return f"remote-console-{device_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"remote-user-{user_id}"
+
+
+def _device_for(user, device_id: int):
+    from core.tenancy import for_user
+    from dcim.models import Device
+
+    return for_user(Device, user).filter(pk=device_id).first()
+
+
+def _open_audit(user, device_id: int, session, address, agent):
+    """The device and its audit row, or (None, message, close code) when the user may not."""
+    from remote import reauth, services
+
+    device = _device_for(user, device_id)
+    if device is None:
+        return None, None, "Server not found.", 4404
+    if not services.may_use_console(device=device, user=user):
+        return None, None, f"You may not open the console of {device.name}.", 4403
+    if not reauth.recently_reauthenticated(user=user, session=session):
+        return None, None, "Confirm your password on the console page first.", 4401
+    try:
+        audit = services.console_session_open(device=device, actor=user, ip_address=address, user_agent=agent)
+    except (PermissionDenied, ValidationError) as error:
+        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        return None, None, text, 4403
+    return device, audit, "", 0
+
+
+def _still_allowed(user, device_id: int) -> bool:
+    from accounts.models import User
+    from remote import services
+
+    fresh = User.objects.filter(pk=user.pk, is_active=True).first()
+    device = _device_for(fresh, device_id) if fresh else None
+    return device is not None and services.may_use_console(device=device, user=fresh)
+
+
+def _close_audit(audit, reason, to_host, from_host, transcript):
+    from remote import services
+
+    services.console_session_close(
+        console_session=audit, reason=reason, bytes_to_host=to_host, bytes_from_host=from_host, transcript=transcript
+    )
+
+
+class ConsoleConsumer(AuthenticatedConsumer):
+    """See the module docstring."""
+
+    async def on_connected(self):
+        from remote.console import ConsoleError, SolBridge
+        from remote.services import bmc_target
+
+        self.bridge = None
+        self.audit = None
+        self.reason = ConsoleEnd.CLOSED
+        self.to_host = self.from_host = 0
+        self.transcript: list[str] = []
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.last_input = time.monotonic()
+        self.watchers: list[asyncio.Task] = []
+        user = self.scope["user"]
+        self.device_id = int(self.scope["url_route"]["kwargs"]["device_id"])
+        headers = dict(self.scope.get("headers") or [])
+        address = (self.scope.get("client") or [None])[0]
+        agent = headers.get(b"user-agent", b"").decode(errors="replace")
+        device, audit, message, code = await database_sync_to_async(_open_audit)(
+            user, self.device_id, self.scope.get("session"), address, agent
+        )
+        if device is None:
+            await self.send_json({"type": "status", "state": "closed", "message": message})
+            await self.close(code=code)
+            return
+        self.audit = audit
+        self.group = console_group(self.device_id)
+        # Take over: everyone else on this server's console is told and closes, then this one joins.
+        await self.channel_layer.group_send(
+            self.group, {"type": "console.takeover", "by": user.email, "channel": self.channel_name}
+        )
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        await self.send_json({"type": "status", "state": "connecting", "message": f"Connecting to {device.name}…"})
+        target = await database_sync_to_async(bmc_target)(device)
+        loop = asyncio.get_running_loop()
+        self.bridge = SolBridge(target, loop=loop, on_output=self._output, on_error=self._bmc_error)
+        try:
+            await self.bridge.open(timeout=float(getattr(settings, "REMOTE_CONSOLE_CONNECT_TIMEOUT", 10)))
+        except ConsoleError as error:
+            await self._finish(ConsoleEnd.BMC_ERROR, f"Could not open the console of {device.name}: {error}.")
+            return
+        await self.send_json({"type": "status", "state": "connected", "message": f"Connected to {device.name}."})
+        self.watchers = [asyncio.create_task(self._watch())]
+
+    # From the BMC (on the event loop, via call_soon_threadsafe) ------------------------------------
+
+    def _output(self, data: bytes) -> None:
+        self.from_host += len(data)
+        text = self.decoder.decode(data)
+        if getattr(settings, "REMOTE_CONSOLE_TRANSCRIPTS", False):
+            self.transcript.append(text)
+        if text:
+            asyncio.ensure_future(self.send_json({"type": "output", "data": text}))
+
+    def _bmc_error(self, message: str) -> None:
+        if self.bridge is not None and not self.bridge.closed:
+            asyncio.ensure_future(self._finish(ConsoleEnd.BMC_ERROR, f"The BMC ended the console: {message}."))
+
+    # From the browser ------------------------------------------------------------------------------
+
+    async def receive_json(self, content, **kwargs):
+        if self.bridge is None or self.bridge.closed:
+            return
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "input":
+            data = str(content.get("data", ""))[:MAX_INPUT].encode()
+            if data:
+                self.last_input = time.monotonic()
+                self.to_host += len(data)
+                await self.bridge.send(data)
+        elif kind == "resize":
+            cols, rows = content.get("cols"), content.get("rows")
+            if isinstance(cols, int) and isinstance(rows, int) and 0 < cols <= 1000 and 0 < rows <= 1000:
+                # SOL carries no window size; the page's terminal re-flows, the host keeps its own settings.
+                await self.send_json({"type": "resized", "cols": cols, "rows": rows})
+        elif kind == "ping":
+            await self.send_json({"type": "pong"})
+
+    # Group messages --------------------------------------------------------------------------------
+
+    async def console_takeover(self, event):
+        if event.get("channel") == self.channel_name:
+            return
+        await self._finish(
+            ConsoleEnd.TAKEN_OVER, f"{event.get('by', 'Someone')} opened this console; you were disconnected."
+        )
+
+    async def console_signed_out(self, event):
+        await self._finish(ConsoleEnd.SIGNED_OUT, "You signed out.")
+
+    # Watchers and the end --------------------------------------------------------------------------
+
+    async def _watch(self):
+        idle = float(getattr(settings, "REMOTE_CONSOLE_IDLE_SECONDS", 900))
+        recheck = float(getattr(settings, "REMOTE_CONSOLE_RECHECK_SECONDS", 15))
+        next_check = time.monotonic() + recheck
+        while self.bridge is not None and not self.bridge.closed:
+            await asyncio.sleep(min(1.0, idle / 4, recheck / 4))
+            if time.monotonic() - self.last_input > idle:
+                await self._finish(ConsoleEnd.IDLE, f"Closed after {idle / 60:g} minutes without typing.")
+                return
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + recheck
+                if not await database_sync_to_async(_still_allowed)(self.scope["user"], self.device_id):
+                    await self._finish(ConsoleEnd.ACCESS_LOST, "Your access to this server was withdrawn.")
+                    return
+
+    async def _finish(self, reason: str, message: str) -> None:
+        if getattr(self, "finished", False):
+            return
+        self.finished = True
+        self.reason = reason
+        await self._close_audit()  # recorded before the user is told
+        try:
+            await self.send_json({"type": "status", "state": "closed", "reason": reason, "message": message})
+        except Exception:  # noqa: BLE001 - the socket may be gone already
+            pass
+        await self._teardown()
+        await self.close(code=4000)
+
+    async def _teardown(self) -> None:
+        for task in getattr(self, "watchers", []):
+            if task is not asyncio.current_task():
+                task.cancel()
+        await self._close_audit()  # before the BMC's (bounded, possibly slow) goodbye
+        bridge, self.bridge = getattr(self, "bridge", None), None
+        if bridge is not None:
+            await bridge.close()
+        group = getattr(self, "group", None)
+        if group:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            user = self.scope.get("user")
+            await self.channel_layer.group_discard(user_group(user.pk), self.channel_name)
+
+    async def _close_audit(self) -> None:
+        audit, self.audit = getattr(self, "audit", None), None
+        if audit is not None:
+            await database_sync_to_async(_close_audit)(
+                audit, self.reason, self.to_host, self.from_host, "".join(self.transcript)
+            )
+
+    async def disconnect(self, code):
+        await self._teardown()
