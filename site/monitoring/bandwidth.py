@@ -27,8 +27,9 @@ from collections.abc import Callable, Iterable
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest, NullIf
 from django.utils import timezone
 
 from monitoring.choices import EventKind, EventSeverity
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 COMMITTING_STATUSES = ("provisioning", "active", "suspended", "cancellation_requested")
 # Functions company_ids -> {company_id: [e-mail, ...]} adding recipients (e.g. the monitoring contacts).
 RECIPIENT_PROVIDERS: list[Callable[[set[int]], dict[int, list[str]]]] = []
+# pg_advisory_xact_lock key of the notice writers (any constant of the product's own).
+NOTICE_LOCK = 0x5353_4257
 
 
 def threshold_levels() -> tuple[int, ...]:
@@ -74,6 +77,8 @@ def _service_ports(interface_ids: list[int] | None) -> tuple[dict[int, object], 
     )
     services = {service.pk: service for service in services}
     ports: dict[int, list[int]] = defaultdict(list)
+    if not services:
+        return services, ports
     for service_id, interface_id in committing.filter(service_id__in=list(services)).values_list(
         "service_id", "interface_id"
     ):
@@ -82,15 +87,15 @@ def _service_ports(interface_ids: list[int] | None) -> tuple[dict[int, object], 
 
 
 def _monitoring_contacts(company_ids: set[int]) -> dict[int, list[str]]:
-    """The companies' monitoring contacts for bandwidth alerts, where that model exists (issue 15's
-    ``monitoring.alerts.contact_emails``); nothing otherwise."""
-    try:
-        from monitoring.alerts import contact_emails
-    except ImportError:
-        return {}
-    return {
-        company_id: list(contact_emails(company_id=company_id, alert_kind="bandwidth")) for company_id in company_ids
-    }
+    """The companies' monitoring contacts who chose bandwidth alerts and are not in their quiet hours, in one
+    query (companies without contacts get their members from :func:`_recipients`)."""
+    from monitoring.check_models import MonitoringContact
+
+    emails: dict[int, list[str]] = defaultdict(list)
+    for contact in MonitoringContact.objects.filter(company_id__in=company_ids).order_by("company_id", "email"):
+        if contact.wants("bandwidth") and contact.email not in emails[contact.company_id]:
+            emails[contact.company_id].append(contact.email)
+    return emails
 
 
 def _recipients(company_ids: set[int]) -> dict[int | None, list[str]]:
@@ -135,12 +140,62 @@ def _send(notice: BandwidthNotice, recipients: list[str], measured_at) -> None:
     deliver(EmailMessage(f"[ServerStock] Bandwidth: {notice.message}"[:300], body, None, recipients))
 
 
+def _level_expression(levels: tuple[int, ...]):
+    """:func:`levels_reached`'s highest level as SQL over ``_peak`` (bit/s) and ``_commit`` (Mbit/s), for the
+    prefilter of the ports measured alone (the level announced is computed again in Python)."""
+    whens = []
+    for level in sorted(levels, reverse=True):
+        if level > 100:
+            condition = Q(_peak__gt=F("_commit") * ((level - 1) * 1e4))
+        else:
+            condition = Q(_peak__gte=F("_commit") * (level * 1e4))
+        whens.append(When(condition, then=Value(level)))
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def _ports_alone(ids: list[int] | None, served: set[int], levels: tuple[int, ...]):
+    """The states of ports measured alone (no bandwidth service on them) that may have something to say: at
+    a level now, or back from one. Ports quietly under every level, the great majority, stay in the
+    database: one query whatever the batch."""
+    commit = Coalesce(NullIf(F("commit_mbps"), 0), NullIf(F("interface__speed"), 0))
+    peak = Greatest(Coalesce(F("in_bps"), Value(0.0)), Coalesce(F("out_bps"), Value(0.0)))
+    states = InterfaceState.objects.filter(rates_at__isnull=False)
+    if ids is not None:
+        states = states.filter(interface_id__in=ids)
+    if served:
+        states = states.exclude(interface_id__in=served)
+    states = states.annotate(_peak=peak, _commit=commit).annotate(_level=_level_expression(levels))
+    states = states.filter(_commit__isnull=False).filter(Q(_level__gt=0) | ~Q(threshold_level=0))
+    return list(states.select_related("interface__device").order_by("interface_id"))
+
+
+def _lock_notices() -> None:
+    """Serialise the writers of new notices until the transaction ends (PostgreSQL; SQLite writes one at a
+    time already), so that two ingest workers never announce the same level twice."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NOTICE_LOCK])
+
+
+def _sent(period_start, service_ids, interface_ids) -> dict[tuple[str, int], set[int]]:
+    sent: dict[tuple[str, int], set[int]] = defaultdict(set)
+    already = BandwidthNotice.objects.filter(period_start=period_start).filter(
+        Q(service_id__in=list(service_ids)) | Q(service__isnull=True, interface_id__in=list(interface_ids))
+    )
+    for service_id, interface_id, level in already.values_list("service_id", "interface_id", "level"):
+        sent[("service", service_id) if service_id else ("port", interface_id)].add(level)
+    return sent
+
+
 @transaction.atomic
 def thresholds_evaluate(*, interface_ids: Iterable[int] | None) -> list[BandwidthNotice]:
     """Announce every level newly reached by the services on ``interface_ids`` and by those ports themselves
     (``None``: every port with rates). Returns the notices made (none twice a month per level).
 
-    A constant number of queries for any number of interfaces, plus two inserts per new notice.
+    A constant number of queries whatever the number of interfaces and of levels crossed: the services on
+    these ports and their ports' states, the ports measured alone that are at a level (SQL prefilter), the
+    notices already sent; when something is new, one lock, one re-read, one insert of every notice, one
+    query of recipients per kind and one insert of the events.
     """
     ids = None if interface_ids is None else sorted({int(pk) for pk in interface_ids})
     if ids == []:
@@ -149,19 +204,23 @@ def thresholds_evaluate(*, interface_ids: Iterable[int] | None) -> list[Bandwidt
     today = timezone.localdate()
     period_start, period_end = month_period(today)
     services, ports = _service_ports(ids)
-    wanted = set(ids or ()) | {pk for service_ports in ports.values() for pk in service_ports}
-    states_qs = InterfaceState.objects.select_related("interface__device").filter(rates_at__isnull=False)
-    states_qs = states_qs if ids is None else states_qs.filter(interface_id__in=wanted)
-    states = {state.interface_id: state for state in states_qs}
-    if ids is None:
-        ids = sorted(states)
+    served = {pk for service_ports in ports.values() for pk in service_ports}
+    states = (
+        {
+            state.interface_id: state
+            for state in InterfaceState.objects.select_related("interface__device").filter(
+                rates_at__isnull=False, interface_id__in=served
+            )
+        }
+        if served
+        else {}
+    )
+    alone = _ports_alone(ids, served, levels)
 
     # (key, company_id, service, state, rate, commit): what to measure.
     subjects = []
-    served = set()
     for service in services.values():
         service_states = [states[pk] for pk in ports[service.pk] if pk in states]
-        served.update(ports[service.pk])
         if not service_states:
             continue
         rate = max(
@@ -169,22 +228,16 @@ def thresholds_evaluate(*, interface_ids: Iterable[int] | None) -> list[Bandwidt
         )
         commit = int(service.plan.product.commit_mbps * (service.quantity or 1))
         subjects.append((("service", service.pk), service.company_id, service, service_states[0], rate, commit))
-    alone = [pk for pk in ids if pk in states and pk not in served]
-    companies = port_companies(alone) if alone else {}
-    for pk in alone:
-        state = states[pk]
+    companies = port_companies([state.interface_id for state in alone]) if alone else {}
+    for state in alone:
         rate = max(state.in_bps or 0, state.out_bps or 0)
-        subjects.append((("port", pk), companies.get(pk), None, state, rate, state.commit))
+        subjects.append(
+            (("port", state.interface_id), companies.get(state.interface_id), None, state, rate, state.commit)
+        )
 
-    sent = defaultdict(set)
-    already = BandwidthNotice.objects.filter(period_start=period_start).filter(
-        Q(service_id__in=list(services)) | Q(service__isnull=True, interface_id__in=ids)
-    )
-    for service_id, interface_id, level in already.values_list("service_id", "interface_id", "level"):
-        sent[("service", service_id) if service_id else ("port", interface_id)].add(level)
-
-    notices: list[tuple[BandwidthNotice, InterfaceState]] = []
+    pending: list[tuple[tuple[str, int], BandwidthNotice, InterfaceState]] = []
     changed_states = []
+    sent = _sent(period_start, services, [state.interface_id for state in alone])
     for key, company_id, service, state, rate, commit in subjects:
         if not commit:
             continue
@@ -208,44 +261,49 @@ def thresholds_evaluate(*, interface_ids: Iterable[int] | None) -> list[Bandwidt
                 period_start=period_start,
                 period_end=period_end,
             )
-            try:
-                with transaction.atomic():
-                    notice.save()
-            except IntegrityError:  # another worker announced it a moment ago
-                continue
-            sent[key].add(level)
-            notices.append((notice, state))
+            pending.append((key, notice, state))
     if changed_states:
         InterfaceState.objects.bulk_update(changed_states, ["threshold_level"])
-    if not notices:
+    if not pending:
         return []
 
-    recipients = _recipients({notice.company_id for notice, _state in notices if notice.company_id})
-    events = []
-    for notice, state in notices:
-        interface = state.interface
-        events.append(
-            MonitoringEvent(
-                device=interface.device,
-                interface=interface,
-                kind=EventKind.BANDWIDTH,
-                severity=EventSeverity.CRITICAL if notice.level >= 100 else EventSeverity.WARNING,
-                status=f"{notice.level}%",
-                message=notice.message[:255],
-                occurred_at=timezone.now(),
-            )
-        )
-        to = _noc() + [email for email in recipients.get(notice.company_id, []) if notice.company_id]
+    # Another worker may have announced some of them since: look again under the lock.
+    _lock_notices()
+    sent = _sent(
+        period_start,
+        {notice.service_id for _key, notice, _state in pending if notice.service_id},
+        {notice.interface_id for _key, notice, _state in pending if not notice.service_id},
+    )
+    pending = [(key, notice, state) for key, notice, state in pending if notice.level not in sent[key]]
+    if not pending:
+        return []
+    recipients = _recipients({notice.company_id for _key, notice, _state in pending if notice.company_id})
+    mails = []
+    for _key, notice, state in pending:
+        to = _noc() + (recipients.get(notice.company_id, []) if notice.company_id else [])
         notice.emailed_to = ", ".join(to)
         if to:
-            measured = state.rates_at or timezone.now()
-            transaction.on_commit(lambda notice=notice, to=to, measured=measured: _send(notice, to, measured))
-    BandwidthNotice.objects.bulk_update([notice for notice, _state in notices], ["emailed_to"])
+            mails.append((notice, to, state.rates_at or timezone.now()))
+    notices = BandwidthNotice.objects.bulk_create([notice for _key, notice, _state in pending])
+    events = [
+        MonitoringEvent(
+            device=state.interface.device,
+            interface=state.interface,
+            kind=EventKind.BANDWIDTH,
+            severity=EventSeverity.CRITICAL if notice.level >= 100 else EventSeverity.WARNING,
+            status=f"{notice.level}%",
+            message=notice.message[:255],
+            occurred_at=timezone.now(),
+        )
+        for _key, notice, state in pending
+    ]
     MonitoringEvent.objects.bulk_create(events)
+    for notice, to, measured in mails:
+        transaction.on_commit(lambda notice=notice, to=to, measured=measured: _send(notice, to, measured))
     from monitoring.services import _publish_on_commit
 
     _publish_on_commit(events)
-    return [notice for notice, _state in notices]
+    return notices
 
 
 def thresholds_evaluate_all() -> list[BandwidthNotice]:

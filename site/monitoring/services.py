@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from dcim.models import Device, Interface
 from monitoring import ingest
 from monitoring.choices import EventKind, EventSeverity
-from monitoring.models import CollectorToken, InterfaceState, MonitoringEvent
+from monitoring.models import BandwidthNotice, CollectorToken, InterfaceState, MonitoringEvent
 
 log = logging.getLogger(__name__)
 NOC_GROUP = "noc"
@@ -136,13 +136,13 @@ MAX_BATCH_ITEMS = 200_000
 
 @dataclass
 class IngestResult:
-    """What one ingest batch changed (``events``: state changes; ``threshold_events``: levels crossed)."""
+    """What one ingest batch changed (``events``: state changes; ``bandwidth_notices``: levels newly reached)."""
 
     events: list[MonitoringEvent] = field(default_factory=list)
     rates: int = 0
     interfaces_created: int = 0
     ignored: int = 0
-    threshold_events: list[MonitoringEvent] = field(default_factory=list)
+    bandwidth_notices: list[BandwidthNotice] = field(default_factory=list)
 
 
 def _when(value) -> datetime:
@@ -387,6 +387,6 @@ def ingest_batch(*, batch: dict, token: CollectorToken | None = None) -> IngestR
     # Unknown interfaces, devices not polled, rates older than those stored, duplicates in the batch.
     result.ignored += len(lists["rates"]) - len(stored)
     if stored:
-        result.threshold_events = bandwidth.thresholds_evaluate(interface_ids=stored)
+        result.bandwidth_notices = bandwidth.thresholds_evaluate(interface_ids=stored)
     _publish_on_commit(result.events)
     return result

@@ -7,6 +7,7 @@ from django.utils import timezone
 from monitoring.models import (
     AbuseReport,
     BandwidthNotice,
+    BandwidthReport,
     BandwidthUsage,
     Check,
     CollectorToken,
@@ -232,6 +233,21 @@ def bandwidth_notice_for(company) -> BandwidthNotice:
     transit_service(company, [port], commit_mbps=100)
     InterfaceState.objects.create(interface=port, in_bps=90e6, rates_at=timezone.now())
     return thresholds_evaluate(interface_ids=[port.pk])[0]
+
+
+@register_factory(BandwidthReport)
+def bandwidth_report_for(company) -> BandwidthReport:
+    """A month-end overage report (staff's, of every customer): each call closes an earlier month, through the
+    month-end run, with one of ``company``'s transit services measured."""
+    from datetime import date
+
+    from monitoring.overage import month_end_run
+
+    sw = switch(name=f"swr-{company.pk}-{BandwidthReport.objects.count()}")
+    transit_service(company, [make_interface(sw, name="Gi1/0/1", speed=1000)])
+    today = timezone.localdate()
+    months = today.year * 12 + today.month - 1 - BandwidthReport.objects.count()
+    return month_end_run(run_date=date(months // 12, months % 12 + 1, 1)).report
 
 
 @register_factory(AbuseReport)
