@@ -26,7 +26,6 @@ LAYERS = {
 KNOWN_UPWARD = {
     ("core", "accounts"): "core/consumers.py asks accounts.mfa whether staff set up MFA (owned by issue 13)",
     ("catalog", "tickets"): "an approved order opens its provisioning ticket (catalog/services/orders.py)",
-    ("ipam", "billing"): "the ARIN report PDF takes the provider's name from billing's branding",
 }
 
 

@@ -187,8 +187,9 @@ def _spec(model: type[models.Model]) -> ModelSpec:
 
 @cache
 def generated_resource(model: type[models.Model]) -> type:
-    """The import-export resource: the spec's export fields, secrets never included."""
-    from import_export import resources
+    """The import-export resource: the spec's export fields, secrets never included; imports write through the
+    spec's services (:mod:`core.imports`)."""
+    from core.imports import ServiceWritesResource
 
     spec = _spec(model)
     fields = list(spec.export_fields) if spec.export_fields is not None else spec.plain_fields()
@@ -205,7 +206,7 @@ def generated_resource(model: type[models.Model]) -> type:
             "clean_model_instances": True,
         },
     )
-    return type(f"{model.__name__}Resource", (resources.ModelResource,), {"Meta": meta, "__module__": __name__})
+    return type(f"{model.__name__}Resource", (ServiceWritesResource,), {"Meta": meta, "__module__": __name__})
 
 
 @cache
@@ -307,7 +308,9 @@ def generated_admin(model: type[models.Model]) -> type:
     }
     if spec.ordering:
         attributes["ordering"] = list(spec.ordering)
-    if not spec.importable:
+    from core.imports import import_allowed
+
+    if not import_allowed(spec):
         attributes["has_import_permission"] = lambda self, request: False
     return type(f"{model.__name__}Admin", (SpecModelAdmin,), attributes)
 
