@@ -34,18 +34,33 @@ class ServiceWritesResource(resources.ModelResource):
 
         return get_spec(cls._meta.model)
 
-    def _values(self, instance, row) -> dict:
-        """The row's values as service keywords: model fields set on ``instance``, many-to-many as lists."""
+    def _values(self, instance, row, *, compared_with=None) -> dict:
+        """The row's values as service keywords: model fields set on ``instance``, many-to-many as lists.
+
+        With ``compared_with`` (the stored row), only the values that differ from it, compared as the
+        spreadsheet shows them (a date-time exported without its microseconds is not a change)."""
         values = {}
         for field in self.get_import_fields():
             if not field.attribute or field.column_name not in row:
                 continue
             name = field.attribute.split("__")[0]
             if isinstance(field.widget, widgets.ManyToManyWidget):
-                values[name] = list(field.clean(row) or [])
+                value = list(field.clean(row) or [])
+                if compared_with is not None and compared_with.pk is not None:
+                    if {item.pk for item in value} == set(field.get_value(compared_with).values_list("pk", flat=True)):
+                        continue
             else:
-                values[name] = getattr(instance, name, None)
+                value = getattr(instance, name, None)
+                if compared_with is not None and field.export(compared_with) == field.export(instance):
+                    continue
+            values[name] = value
         return values
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """A matched row that changes nothing is skipped (and so never reaches an update service)."""
+        if import_validation_errors or original is None or original.pk is None:
+            return False
+        return not self._values(instance, row, compared_with=original)
 
     def save_instance(self, instance, is_create, row, **kwargs):
         spec = self.spec()
@@ -56,13 +71,15 @@ class ServiceWritesResource(resources.ModelResource):
                 raise ValidationError(_("%(what)s cannot be added by import.") % {"what": what})
             raise ValidationError(_("%(what)s cannot be changed by import.") % {"what": what})
         self.before_save_instance(instance, row, **kwargs)
-        fields = writes.writable_fields(spec.model, self._values(instance, row), service=service)
         actor = kwargs.get("user")
         if is_create:
+            fields = writes.writable_fields(spec.model, self._values(instance, row), service=service)
             saved = writes.create(spec, fields=fields, actor=actor)
         else:
             current = spec.model._default_manager.get(pk=instance.pk)
-            fields = {name: value for name, value in fields.items() if name != spec.model._meta.pk.name}
+            changed = self._values(instance, row, compared_with=current)
+            changed.pop(spec.model._meta.pk.name, None)
+            fields = writes.writable_fields(spec.model, changed, service=service)
             saved = writes.update(spec, instance=current, fields=fields, actor=actor)
         # The row result names what was written: the saved row's key and text.
         instance.pk = saved.pk

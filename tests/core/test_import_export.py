@@ -22,7 +22,7 @@ def test_export_then_import_round_trips(spec):
 
     dry_run = resource.import_data(tablib.Dataset().load(exported.csv, format="csv"), dry_run=True)
     assert not dry_run.has_errors(), [row.errors for row in dry_run.rows]
-    assert not dry_run.has_validation_errors(), [row.validation_error for row in dry_run.invalid_rows]
+    assert not dry_run.has_validation_errors(), [row.error_dict for row in dry_run.invalid_rows]
 
     count = spec.model._default_manager.count()
     result = resource.import_data(tablib.Dataset().load(exported.csv, format="csv"), dry_run=False)
