@@ -142,7 +142,10 @@ def ip_search(query: str, *, limit: int = SEARCH_LIST_ALL_UP_TO) -> SearchResult
         except ValidationError as error:
             return SearchResult(query=text, kind="address", error=" ".join(error.messages))
         containing = list(
-            Prefix.objects.around(ip).with_utilisation().select_related("company").order_by("prefix_length")
+            Prefix.objects.around(ip)
+            .with_utilisation(family=ip.version)
+            .select_related("company")
+            .order_by("prefix_length")
         )
         return SearchResult(query=text, kind="address", addresses=[address_state(str(ip))], prefixes=containing)
     return _search_company(text, limit)
@@ -151,12 +154,15 @@ def ip_search(query: str, *, limit: int = SEARCH_LIST_ALL_UP_TO) -> SearchResult
 def _search_network(text: str, network, limit: int) -> SearchResult:
     start, end = network_bounds(network)
     family = network.version
-    prefixes = list(
-        Prefix.objects.filter(family=family)
-        .filter(Q(network_start__lte=start, network_end__gte=end) | Q(network_start__gte=start, network_end__lte=end))
-        .with_utilisation()
-        .select_related("company", "vlan")
-        .order_by("network_start", "prefix_length")
+    # The prefixes around it by their exact CIDR text, and the first ``limit`` inside it: two bounded index reads.
+    around = Prefix.objects.around(network.network_address).filter(prefix_length__lte=network.prefixlen)
+    inside = Prefix.objects.within(family, start, end).filter(prefix_length__gt=network.prefixlen)
+    prefixes = sorted(
+        [
+            *around.with_utilisation(family=family).select_related("company", "vlan"),
+            *inside.with_utilisation(family=family).select_related("company", "vlan").order_by("network_start")[:limit],
+        ],
+        key=lambda p: (p.network_start, p.prefix_length),
     )
     subnets = [p for p in prefixes if p.status != PrefixStatus.CONTAINER]
     blocks = _current_blocks(family, start, end)

@@ -102,3 +102,113 @@ def test_report_queries_do_not_grow(space, acme, globex):
     assert len(reassignments) == 31
     container = next(row for row in utilisation if row.prefix == "2001:db8::/48")
     assert (container.assigned, container.reserved) == (10, 0)
+
+
+def test_next_free_ip_after_a_run_of_records_without_a_full_subnet(space):
+    """A subnet partly recorded: the first address without a record after a run, in windows that double."""
+    subnet = services.prefix_add(prefix="10.4.0.0/16")
+    services.ip_range_add(start="10.4.0.1", end="10.4.3.232")  # 1,000 records, all reserved below
+    IPAddress.objects.filter(prefix=subnet).update(status=IPAddressStatus.RESERVED)
+    count, found = queries(lambda: services.next_free_ip(prefix=subnet))
+    assert str(found) == "10.4.3.233"
+    assert count <= 3 + 2 * 11  # record count, first available, head, then doubling windows and a bisection
+    # An available record before the end of the run is the answer.
+    IPAddress.objects.filter(address="10.4.2.9").update(status=IPAddressStatus.AVAILABLE)
+    assert str(services.next_free_ip(prefix=subnet)) == "10.4.2.9"
+    # A gap without a record inside the run comes first.
+    IPAddress.objects.filter(address="10.4.1.17").delete()
+    assert str(services.next_free_ip(prefix=subnet)) == "10.4.1.17"
+
+
+def test_next_free_ip_costs_one_lookup_in_a_fully_recorded_subnet(space):
+    small = services.prefix_add(prefix="10.5.0.0/24", create_addresses=True)
+    big = services.prefix_add(prefix="10.6.0.0/20", create_addresses=True)
+    hold_first(small, 200)
+    hold_first(big, 4000)
+    few, found_small = queries(lambda: services.next_free_ip(prefix=small))
+    many, found_big = queries(lambda: services.next_free_ip(prefix=big))
+    assert (str(found_small), str(found_big)) == ("10.5.0.201", "10.6.15.161")
+    assert few == many == 2  # the subnet's record count, then its first available record
+
+
+def api_client(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def grow(globex, blocks: int) -> None:
+    """More subnets, records and assignments around the ones measured."""
+    for number in range(blocks):
+        services.prefix_add(prefix=f"10.{100 + number}.0.0/24", create_addresses=True)
+        services.ip_assign(address=f"10.{100 + number}.0.9", company=globex, justification=justification_for(globex))
+
+
+def test_api_operations_cost_the_same_queries_at_two_sizes(space, noc_user, acme, globex):
+    """Status, next free and a page of addresses through the API: equal query counts, fixed answers (the same on
+    SQLite and PostgreSQL)."""
+    services.prefix_add(prefix="10.0.0.0/9", status=PrefixStatus.CONTAINER)
+    subnet = services.prefix_add(prefix="10.7.0.0/22", create_addresses=True)
+    services.ip_assign(address="10.7.0.10", company=acme, justification=justification_for(acme))
+    for number in [*range(1, 10), *range(11, 41)]:
+        services.ip_reserve(address=f"10.7.0.{number}", reason="lab")
+    client = api_client(noc_user)
+
+    def operations():
+        search = client.get("/api/ipam/search/?q=10.7.0.10")
+        free = client.post("/api/ipam/next-free-ip/", {"prefix": subnet.pk}, format="json")
+        page = client.get(f"/api/ipam/ip-addresses/?prefix={subnet.pk}&limit=100&offset=20")
+        return search, free, page
+
+    operations()  # permission caches
+    counted = []
+    for size in (0, 12):
+        grow(globex, size) if size else None
+        with CaptureQueriesContext(connection) as captured:
+            search, free, page = operations()
+        counted.append(len(captured))
+        assert search.status_code == free.status_code == page.status_code == 200
+        answer = search.json()
+        assert (answer["addresses"][0]["state"], answer["addresses"][0]["company"]) == ("in use", "Acme Hosting")
+        assert [(row["prefix"], row["utilisation"]) for row in answer["prefixes"]] == [
+            ("10.0.0.0/9", 0),  # 1,024 (+ 12 x 256) of 8,388,608 addresses
+            ("10.7.0.0/22", 4),  # 40 of 1,022
+        ]
+        assert free.json()["address"] == "10.7.0.41"
+        body = page.json()
+        assert body["count"] == 1022
+        assert [row["address"] for row in body["results"][:2]] == ["10.7.0.21", "10.7.0.22"]
+        assert body["results"][0] == {
+            "display": "10.7.0.21",
+            "id": body["results"][0]["id"],
+            "address": "10.7.0.21",
+            "family": 4,
+            "status": "reserved",
+            "company": None,
+            "prefix": subnet.pk,
+            "dns_name": "",
+            "description": "",
+        }
+    assert counted[0] == counted[1]
+
+
+def test_api_page_of_addresses_matches_the_generic_serializer(space, noc_user):
+    """The lean list representation is the generated serializer's, field for field."""
+    from core.registry import generated_serializer
+
+    subnet = services.prefix_add(prefix="10.8.0.0/28", create_addresses=True)
+    body = api_client(noc_user).get(f"/api/ipam/ip-addresses/?prefix={subnet.pk}&status=available").json()
+    generic = generated_serializer(IPAddress)(IPAddress.objects.filter(prefix=subnet).order_by("value"), many=True)
+    assert body["count"] == 14
+    assert body["results"] == [dict(row) for row in generic.data]
+
+
+def test_add_subnet_with_records_costs_the_same_queries_at_two_sizes(space):
+    few, small = queries(lambda: services.prefix_add(prefix="10.9.0.0/26", create_addresses=True))
+    many, big = queries(lambda: services.prefix_add(prefix="10.10.0.0/20", create_addresses=True))
+    assert few == many
+    assert (small.addresses.count(), big.addresses.count()) == (62, 4094)
+    big.refresh_from_db()
+    assert (big.address_records, big.held_addresses) == (4094, 0)
