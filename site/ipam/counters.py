@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 
-from ipam.choices import PrefixStatus
-from ipam.models import HELD_STATUSES, IPAddress, Prefix
+from ipam.choices import HELD_STATUSES, PrefixStatus
+from ipam.models import IPAddress, Prefix
 
 
 def _count_of(queryset):

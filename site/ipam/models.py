@@ -31,8 +31,6 @@ from ipam.choices import (
 )
 from ipam.querysets import AssignmentQuerySet, IPAddressQuerySet, PrefixQuerySet, ipv6_units
 
-HELD_STATUSES = (IPAddressStatus.ASSIGNED, IPAddressStatus.RESERVED, IPAddressStatus.DEPRECATED)
-
 
 def size_units(network) -> int:
     """The size of a network in accounting units: addresses for IPv4, /64 subnets for IPv6 (0 below a /64)."""

@@ -1,12 +1,19 @@
-"""Reusable reads of the IPAM app: range lookups on the hex encoding, utilisation annotations."""
+"""Reusable reads of the IPAM app: range lookups on the hex encoding, utilisation annotations.
+
+This module sits below ``ipam.models`` (which builds its managers from these classes) and never imports it:
+annotations that span models look them up in the app registry when they are built.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Substr
+
+from ipam.choices import HELD_STATUSES
 
 # An IPv6 address's /64 is the first 16 of its 32 hex digits.
 SUBNET_64_DIGITS = 16
@@ -58,7 +65,7 @@ def ipv6_usage():
     distinct /64s of held longer subnets, plus the distinct /64s of held addresses outside both. Six correlated
     subqueries on the range indexes: constant queries, no row loaded into Python.
     """
-    from ipam.models import HELD_STATUSES, IPAddress, Prefix
+    Prefix, IPAddress = apps.get_model("ipam", "Prefix"), apps.get_model("ipam", "IPAddress")
 
     held_subnet = Q(company__isnull=False) | Q(status__in=("reserved", "deprecated"))
     subnets = Prefix.objects.filter(
@@ -149,8 +156,6 @@ class IPAddressQuerySet(models.QuerySet):
 
     def held(self):
         """Records somebody holds (assigned, reserved or deprecated): the opposite of free."""
-        from ipam.models import HELD_STATUSES
-
         return self.filter(status__in=HELD_STATUSES)
 
 

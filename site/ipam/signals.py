@@ -7,7 +7,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from ipam import counters
-from ipam.models import HELD_STATUSES, IPAddress, Prefix
+from ipam.choices import HELD_STATUSES
+from ipam.models import IPAddress, Prefix
 
 
 @receiver(post_delete, sender=IPAddress, dispatch_uid="ipam_address_deleted")

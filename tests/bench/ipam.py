@@ -543,16 +543,16 @@ def main() -> None:
     big_lookup_address = str(FIRST_24.network_address + 256 * min(1_576, POPULATED_24 - 1) + 100)
     small_state = harness.measure(lambda: selectors.address_state(lookup_address))
     small_search = harness.measure(lambda: selectors.ip_search(lookup_address))
-    small_free = harness.measure(lambda: services.next_free_ip(prefix=quiet))
-    small_free_8 = harness.measure(lambda: services.next_free_ip(prefix=subnet_8))
-    assert str(services.next_free_ip(prefix=subnet_8)) == SUBNET_8_SMALL_NEXT
+    small_free = harness.measure(lambda: selectors.next_free_ip(prefix=quiet))
+    small_free_8 = harness.measure(lambda: selectors.next_free_ip(prefix=subnet_8))
+    assert str(selectors.next_free_ip(prefix=subnet_8)) == SUBNET_8_SMALL_NEXT
     small_report_seconds, small_report_queries, small_rows = measure_once(report_over_everything)
     page_requests = admin_report_pages()
     small_pages = {}
     for name, function in page_requests.items():
         function()  # the session, compiled templates
         small_pages[name] = harness.measure(function, repeat=3)
-    assert str(services.next_free_ip(prefix=quiet)) == "44.2.1.45", services.next_free_ip(prefix=quiet)
+    assert str(selectors.next_free_ip(prefix=quiet)) == "44.2.1.45", selectors.next_free_ip(prefix=quiet)
     loader_seconds, bulk_create_seconds = bulk_reference()
 
     with harness.WSGIServer() as server:
@@ -584,16 +584,16 @@ def main() -> None:
         report.row("address search (with utilisation)", *search, reference=small_search, reference_label="small set")
 
         busy = Prefix.objects.get(prefix=BUSY_16)
-        assert str(services.next_free_ip(prefix=busy)) == GAP_IN_BUSY_16, services.next_free_ip(prefix=busy)
-        free = harness.measure(lambda: services.next_free_ip(prefix=busy))
+        assert str(selectors.next_free_ip(prefix=busy)) == GAP_IN_BUSY_16, selectors.next_free_ip(prefix=busy)
+        free = harness.measure(lambda: selectors.next_free_ip(prefix=busy))
         report.row("next free address, busy /16", *free, reference=small_free, reference_label="/16, 300 held")
-        assert str(services.next_free_ip(prefix=subnet_8)) == NEXT_FREE_IN_8, services.next_free_ip(prefix=subnet_8)
-        free_8 = harness.measure(lambda: services.next_free_ip(prefix=subnet_8))
+        assert str(selectors.next_free_ip(prefix=subnet_8)) == NEXT_FREE_IN_8, selectors.next_free_ip(prefix=subnet_8)
+        free_8 = harness.measure(lambda: selectors.next_free_ip(prefix=subnet_8))
         report.row(
             "next free address, /8 after 60,000 held", *free_8, reference=small_free_8, reference_label="after 300"
         )
         container = Prefix.objects.get(prefix=CONTAINER_8)
-        block = harness.measure(lambda: services.next_free_block(prefix=container, prefix_length=24))
+        block = harness.measure(lambda: selectors.next_free_block(prefix=container, prefix_length=24))
         report.row("next free /24 in the /8 container", *block)
 
         add_24_seconds, add_24_queries, _ = measure_once(

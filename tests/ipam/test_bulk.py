@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
-from ipam import counters, services
+from ipam import counters, selectors, services
 from ipam.addressing import network_bounds, to_hex
 from ipam.bulk import bulk_insert, reset_sequences
 from ipam.models import Aggregate, IPAddress, Prefix
@@ -76,7 +76,7 @@ def test_rows_written_with_their_ids_leave_ordinary_inserts_working():
     assert record.prefix == loaded
     loaded.refresh_from_db()
     assert (loaded.address_records, loaded.held_addresses) == (6, 0)
-    assert str(services.next_free_ip(prefix=loaded)) == "192.0.2.17"
+    assert str(selectors.next_free_ip(prefix=loaded)) == "192.0.2.17"
     assert [p.prefix for p in Prefix.objects.order_by("network_start")] == [
         "192.0.2.0/28",
         "192.0.2.16/28",

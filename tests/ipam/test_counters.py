@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 
 from ipam import counters, services
-from ipam.choices import PrefixStatus
-from ipam.models import HELD_STATUSES, IPAddress, Prefix
+from ipam.choices import HELD_STATUSES, PrefixStatus
+from ipam.models import IPAddress, Prefix
 from tests.ipam.factories import documentation_space, justification_for
 
 pytestmark = pytest.mark.django_db

@@ -37,32 +37,32 @@ def test_next_free_ip_queries_do_not_grow_with_held_records(space):
     subnet = services.prefix_add(prefix="10.1.0.0/22", create_addresses=True)  # 1,022 records
     first = int(ipaddress.IPv4Address("10.1.0.1"))
     hold_first(subnet, 100)
-    few, found = queries(lambda: services.next_free_ip(prefix=subnet))
+    few, found = queries(lambda: selectors.next_free_ip(prefix=subnet))
     assert str(found) == "10.1.0.101"
     hold_first(subnet, 1000)
-    many, found = queries(lambda: services.next_free_ip(prefix=subnet))
+    many, found = queries(lambda: selectors.next_free_ip(prefix=subnet))
     assert str(found) == str(ipaddress.IPv4Address(first + 1000))
     assert many == few <= 2 + 10  # a head read, a fullness count, then at most log2(1,022) counts
     # A gap deep inside the held run, the last address, and a full subnet.
     IPAddress.objects.filter(address="10.1.2.200").update(status=IPAddressStatus.AVAILABLE)
-    assert str(services.next_free_ip(prefix=subnet)) == "10.1.2.200"
+    assert str(selectors.next_free_ip(prefix=subnet)) == "10.1.2.200"
     hold_first(subnet, 1021)
-    assert str(services.next_free_ip(prefix=subnet)) == "10.1.3.254"
+    assert str(selectors.next_free_ip(prefix=subnet)) == "10.1.3.254"
     hold_first(subnet, 1022)
-    assert services.next_free_ip(prefix=subnet) is None
+    assert selectors.next_free_ip(prefix=subnet) is None
 
 
 def test_next_free_ip_without_records_and_in_ipv6(space):
     subnet = services.prefix_add(prefix="10.2.0.0/30")
-    assert str(services.next_free_ip(prefix=subnet)) == "10.2.0.1"
+    assert str(selectors.next_free_ip(prefix=subnet)) == "10.2.0.1"
     services.ip_reserve(address="10.2.0.1", reason="gateway")
     services.ip_reserve(address="10.2.0.2", reason="gateway")
-    assert services.next_free_ip(prefix=subnet) is None
+    assert selectors.next_free_ip(prefix=subnet) is None
     v6 = services.prefix_add(prefix="2001:db8:9::/64")
-    assert str(services.next_free_ip(prefix=v6)) == "2001:db8:9::"
+    assert str(selectors.next_free_ip(prefix=v6)) == "2001:db8:9::"
     services.ip_range_add(start="2001:db8:9::", end="2001:db8:9::ff")
     IPAddress.objects.filter(family=6).update(status=IPAddressStatus.RESERVED)
-    count, found = queries(lambda: services.next_free_ip(prefix=v6))
+    count, found = queries(lambda: selectors.next_free_ip(prefix=v6))
     assert str(found) == "2001:db8:9::100" and count <= 2 + 64
 
 
@@ -109,15 +109,15 @@ def test_next_free_ip_after_a_run_of_records_without_a_full_subnet(space):
     subnet = services.prefix_add(prefix="10.4.0.0/16")
     services.ip_range_add(start="10.4.0.1", end="10.4.3.232")  # 1,000 records, all reserved below
     IPAddress.objects.filter(prefix=subnet).update(status=IPAddressStatus.RESERVED)
-    count, found = queries(lambda: services.next_free_ip(prefix=subnet))
+    count, found = queries(lambda: selectors.next_free_ip(prefix=subnet))
     assert str(found) == "10.4.3.233"
     assert count <= 3 + 2 * 11  # record count, first available, head, then doubling windows and a bisection
     # An available record before the end of the run is the answer.
     IPAddress.objects.filter(address="10.4.2.9").update(status=IPAddressStatus.AVAILABLE)
-    assert str(services.next_free_ip(prefix=subnet)) == "10.4.2.9"
+    assert str(selectors.next_free_ip(prefix=subnet)) == "10.4.2.9"
     # A gap without a record inside the run comes first.
     IPAddress.objects.filter(address="10.4.1.17").delete()
-    assert str(services.next_free_ip(prefix=subnet)) == "10.4.1.17"
+    assert str(selectors.next_free_ip(prefix=subnet)) == "10.4.1.17"
 
 
 def test_next_free_ip_costs_one_lookup_in_a_fully_recorded_subnet(space):
@@ -125,8 +125,8 @@ def test_next_free_ip_costs_one_lookup_in_a_fully_recorded_subnet(space):
     big = services.prefix_add(prefix="10.6.0.0/20", create_addresses=True)
     hold_first(small, 200)
     hold_first(big, 4000)
-    few, found_small = queries(lambda: services.next_free_ip(prefix=small))
-    many, found_big = queries(lambda: services.next_free_ip(prefix=big))
+    few, found_small = queries(lambda: selectors.next_free_ip(prefix=small))
+    many, found_big = queries(lambda: selectors.next_free_ip(prefix=big))
     assert (str(found_small), str(found_big)) == ("10.5.0.201", "10.6.15.161")
     assert few == many == 2  # the subnet's record count, then its first available record
 
