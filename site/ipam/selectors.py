@@ -81,6 +81,8 @@ def _state_of(value: int, family: int, record: IPAddress | None, prefix: Prefix 
             row.interface = getattr(current, "interface", None)
         return row
     hex_value = to_hex(value)
+    if callable(blocks):
+        blocks = blocks()
     block = next((b for b in blocks if b.family == family and b.start <= hex_value <= b.end), None)
     if block is not None:
         row.state, row.company, row.via_block = "in use", block.company, block.network
@@ -109,14 +111,25 @@ def _current_blocks(family: int, start: str, end: str) -> list[Assignment]:
     )
 
 
-def address_state(address: str) -> AddressState:
-    """The state of one address in three indexed queries whatever the size: its subnet, its record and the
-    block assignment of that subnet (a block assignment always sits on the subnet it covers)."""
+def address_state(address: str, *, containing: list[Prefix] | None = None) -> AddressState:
+    """The state of one address in at most three indexed queries whatever the size: its subnet, its record and,
+    only when nobody holds the record, the block assignment of that subnet (a block assignment always sits on
+    the subnet it covers). ``containing``: the prefixes around the address when the caller has read them
+    already (``ip_search``), which saves the subnet's query."""
     ip = parse_address(address)
     value = to_hex(ip)
-    prefix = Prefix.objects.around(ip).exclude(status=PrefixStatus.CONTAINER).order_by("-prefix_length").first()
+    if containing is None:
+        prefix = Prefix.objects.around(ip).exclude(status=PrefixStatus.CONTAINER).order_by("-prefix_length").first()
+    else:
+        subnets = [p for p in containing if p.status != PrefixStatus.CONTAINER]
+        prefix = max(subnets, key=lambda p: p.prefix_length, default=None)
     record = _records(IPAddress.objects.filter(family=ip.version, value=value)).first()
-    blocks = list(_assignment_queryset().prefetch_related("service").current().filter(prefix=prefix)) if prefix else []
+
+    def blocks():
+        if prefix is None:
+            return []
+        return list(_assignment_queryset().prefetch_related("service").current().filter(prefix=prefix))
+
     return _state_of(int(ip), ip.version, record, prefix, blocks)
 
 
@@ -147,7 +160,8 @@ def ip_search(query: str, *, limit: int = SEARCH_LIST_ALL_UP_TO) -> SearchResult
             .select_related("company")
             .order_by("prefix_length")
         )
-        return SearchResult(query=text, kind="address", addresses=[address_state(str(ip))], prefixes=containing)
+        state = address_state(str(ip), containing=containing)
+        return SearchResult(query=text, kind="address", addresses=[state], prefixes=containing)
     return _search_company(text, limit)
 
 

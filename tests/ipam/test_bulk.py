@@ -83,3 +83,22 @@ def test_rows_written_with_their_ids_leave_ordinary_inserts_working():
         "192.0.2.32/28",
         "192.0.2.128/28",
     ]
+
+
+@pytest.mark.parametrize("network", ["10.9.0.0/22", "10.255.255.0/24", "2001:db8:7::/120"])
+def test_subnet_records_are_encoded_as_the_model_encodes_them(network):
+    """A subnet added with its records (IPv4 on PostgreSQL: rows made by the server from ``generate_series``)
+    holds exactly the rows the model would write: same text, same hex key, same columns, on either database."""
+    documentation_space()
+    prefix = services.prefix_add(prefix=network, create_addresses=True)
+    first, last = prefix.usable_range()
+    make = ipaddress.ip_address
+    expected = [(str(make(number)), to_hex(number)) for number in range(first, last + 1)]
+    rows = list(prefix.addresses.order_by("value").values_list("address", "value"))
+    assert rows == expected
+    sample = prefix.addresses.order_by("value").first()
+    sample.full_clean()  # the model's own validation accepts the row as written
+    assert (sample.family, sample.status, sample.dns_name, sample.company_id) == (prefix.family, "available", "", None)
+    assert sample.created == sample.last_updated and sample.created <= timezone.now()
+    prefix.refresh_from_db()
+    assert prefix.address_records == len(expected)

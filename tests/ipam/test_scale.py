@@ -72,6 +72,8 @@ def test_address_state_and_search_queries_do_not_grow(space, acme, globex):
     few_state, state = queries(lambda: selectors.address_state("10.3.0.10"))
     assert state.state == "in use" and state.company == acme
     few_search, _result = queries(lambda: selectors.ip_search("10.3.0.10"))
+    few_free, free = queries(lambda: selectors.address_state("10.3.0.20"))
+    assert free.state == "free"
     services.prefix_add(prefix="10.0.0.0/9", status=PrefixStatus.CONTAINER)  # a container around it
     for number in range(4, 40):
         services.prefix_add(prefix=f"10.{number}.0.0/24", create_addresses=True)
@@ -81,8 +83,12 @@ def test_address_state_and_search_queries_do_not_grow(space, acme, globex):
     assert state.state == "in use" and state.company == acme
     many_search, result = queries(lambda: selectors.ip_search("10.3.0.10"))
     assert [prefix.prefix for prefix in result.prefixes] == ["10.0.0.0/9", "10.3.0.0/24"]
-    assert many_state == few_state == 3
-    assert many_search == few_search
+    many_free, free = queries(lambda: selectors.address_state("10.3.0.20"))
+    assert free.state == "free"
+    # A held record answers without the block query; a free one asks for the subnet's block assignment too.
+    assert many_state == few_state == 2
+    assert many_free == few_free == 3
+    assert many_search == few_search == 2  # the search reuses its containing prefixes for the address's subnet
     block = selectors.address_state("10.20.1.5")
     assert block.state == "in use" and block.company == globex and block.via_block == "10.20.1.0/28"
     assert selectors.address_state("10.200.0.1").state == "unmanaged"
