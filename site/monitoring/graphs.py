@@ -24,13 +24,24 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(":", "\\:")
 
 
+def _source(path: Path) -> tuple[list[str], str]:
+    """``--daemon ADDRESS`` when the collectors write through rrdcached (it then writes the file's pending samples
+    before rrdtool reads it, so graphs do not lag by its write interval), and the file's name for DEF."""
+    address = getattr(settings, "MONITORING_RRDCACHED_ADDRESS", "")
+    if not address:
+        return [], _escape(str(path))
+    # rrdcached (-B) only takes absolute names below its base directory, as the collectors send them.
+    return ["--daemon", address], _escape(str(Path(path).resolve()))
+
+
 def render_graph(path: Path, *, title: str, period: str, image_format: str = "png", end: int | None = None) -> bytes:
     """An MRTG-style traffic graph (in green area, out blue line) with the 95th percentile and totals."""
     seconds = PERIODS[period]
-    source = _escape(str(path))
+    daemon, source = _source(path)
     end_arg = str(end) if end else "now"
     args = [
         "-",
+        *daemon,
         "--imgformat",
         image_format.upper(),
         "--start",
@@ -82,8 +93,9 @@ def render_graph(path: Path, *, title: str, period: str, image_format: str = "pn
 
 def export_json(path: Path, *, period: str, end: int | None = None) -> bytes:
     """``rrdtool xport`` of in/out bit/s for interactive charts: ``{"start", "step", "columns", "rows"}``."""
-    source = _escape(str(path))
+    daemon, source = _source(path)
     result = rrdtool.xport(
+        *daemon,
         "--start",
         f"end-{PERIODS[period]}",
         "--end",
@@ -110,9 +122,10 @@ def export_json(path: Path, *, period: str, end: int | None = None) -> bytes:
 
 def percentile_95(path: Path, *, period: str, end: int | None = None) -> float | None:
     """The 95th percentile in bit/s of the higher of in and out over ``period``; None without data."""
-    source = _escape(str(path))
+    daemon, source = _source(path)
     result = rrdtool.graphv(
         "/dev/null",
+        *daemon,
         "--start",
         f"end-{PERIODS[period]}",
         "--end",

@@ -375,6 +375,8 @@ CMS_CLIENT_IP_HEADER = os.environ.get("CMS_CLIENT_IP_HEADER", "")
 
 # Monitoring: where collectors write RRD files (the portal reads them for graphs) and the NOC's alert address.
 MONITORING_RRD_DIR = Path(os.environ.get("RRD_DIR") or VAR_DIR / "rrd")
+# The rrdcached the collectors write through: graphs ask it to write a file's pending samples before reading it.
+MONITORING_RRDCACHED_ADDRESS = os.environ.get("RRDCACHED_ADDRESS", "")
 MONITORING_NOC_EMAIL = os.environ.get("MONITORING_NOC_EMAIL", "noc@serverstock.example")
 
 # Billing policy (billing/conf.py documents each and its default). Days are comma-separated; "off" disables.
