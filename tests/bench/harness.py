@@ -40,7 +40,8 @@ def setup(name: str, *, fresh: bool = True) -> Path:
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         # One database per benchmark, created fresh.
         os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/serverstock_bench_{name}"
-        _recreate_postgres_database()
+        if fresh:
+            _recreate_postgres_database()
     import django
 
     django.setup()
