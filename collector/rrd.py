@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import socket
 import uuid
 from collections import defaultdict
@@ -192,7 +193,12 @@ class RrdWriter:
                 # the portal); said once per file, and tried again at the next poll.
                 if path not in self.create_failed:
                     self.create_failed.add(path)
-                    self.notices.append((logging.ERROR, f"RRD file {path} not created, samples dropped: {error}"))
+                    try:  # rrdcached's answer to a full disk is an empty "RRD Error:": say how much space is left
+                        free = f"{shutil.disk_usage(self.rrd_dir).free:,} bytes free"
+                    except OSError:
+                        free = "free space unknown"
+                    message = f"RRD file {path} not created ({free} in {self.rrd_dir}), samples dropped: {error}"
+                    self.notices.append((logging.ERROR, message))
                 self.skipped += 1
                 return path
             if path in self.create_failed:
