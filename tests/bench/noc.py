@@ -103,8 +103,13 @@ def sign_in(base: str, secret: str) -> str:
         answer.status_code,
         re.sub(r"<[^>]+>", " ", answer.text)[-500:],
     )
-    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
-    answer = go("POST", "/accounts/2fa/authenticate/", data={"code": code, "csrfmiddlewaretoken": cookies["csrftoken"]})
+    for _attempt in range(3):  # a code can expire on its way on a busy machine: the next one then
+        code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+        data = {"code": code, "csrfmiddlewaretoken": cookies["csrftoken"]}
+        answer = go("POST", "/accounts/2fa/authenticate/", data=data)
+        if answer.status_code == 302:
+            break
+        time.sleep(5)
     assert answer.status_code == 302 and "sessionid" in cookies, answer.status_code
     return cookies["sessionid"]
 
