@@ -358,17 +358,22 @@ def test_redis_restarts_under_the_running_stack(tmp_path, private_redis, acme, a
             assert sorted(Task.objects.filter(id__in=waiting).values_list("result", flat=True)) == [
                 float(n) for n in range(20)
             ]
-            # The board's socket (kept open, or closed and opened again as the page does) gets the event; and a
-            # socket opened now gets the next one.
+            # The event sent right after the restart is stored; live, it reaches the sockets that are open when it
+            # is published: the board's socket may still be reconnecting (the ASGI process closed it when Redis
+            # went away), so it is not required there (the board shows stored state when its page loads).
+            from monitoring.models import MonitoringEvent
+
+            assert MonitoringEvent.objects.filter(device=device, status="reachable").exists()
             kept = _wait_quietly(lambda: board.saw(device.name, "reachable"), timeout=30)
+            # Once reconnected, the board's socket gets events again, and so does a socket opened now.
             with BoardClient(board.url, board.cookie, board.origin) as fresh:
                 wait_until(lambda: any(m.get("type") == "hello" for _n, m in fresh.messages), timeout=30, what="hello")
                 assert post_event("unreachable").status_code == 200
                 new_socket = _wait_quietly(lambda: fresh.saw(device.name, "unreachable"), timeout=30)
-                old_socket = _wait_quietly(lambda: board.saw(device.name, "unreachable"), timeout=5)
-            assert kept and new_socket, (
-                f"NOC events after the Redis restart: on the board's socket {kept} (then {old_socket}), on a new "
-                f"socket {new_socket}; board connections {board.connections}, closes {board.closes[-3:]}"
+                old_socket = _wait_quietly(lambda: board.saw(device.name, "unreachable"), timeout=30)
+            assert old_socket and new_socket, (
+                f"NOC events after the Redis restart: on the board's socket {old_socket}, on a new socket "
+                f"{new_socket}; board connections {board.connections}, closes {board.closes[-3:]}"
             )
             time.sleep(2)
         summary = load.check_recovered(up)
@@ -381,4 +386,5 @@ def test_redis_restarts_under_the_running_stack(tmp_path, private_redis, acme, a
 
     rows = list(Invoice.objects.values_list("company_id").annotate(n=Count("id")))
     _check_billed_once(rows, list(Invoice.objects.values_list("number", flat=True)), COMPANIES_REDIS)
-    print(f"\nRedis restart: {summary}; NOC socket connections {connections}; closes {board.closes[:3]}")
+    print(f"\nRedis restart: {summary}; NOC board socket connections {connections}, the event published while it "
+          f"reconnected seen live: {kept}; closes {board.closes[:2]}")  # fmt: skip
