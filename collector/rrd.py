@@ -10,8 +10,10 @@ every rate above the old speed would be stored as unknown.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import shutil
 import socket
 import uuid
 from collections import defaultdict
@@ -180,6 +182,8 @@ class RrdWriter:
         self._maximum: dict[Path, int | None] = {}
         self._last: dict[Path, int] = {}  # the latest update time written or queued, per file
         self.errors: list[str] = []
+        self.create_failed: set[Path] = set()  # files that could not be created (reported once each)
+        self.notices: list[tuple[int, str]] = []  # (logging level, message) for the collector's log
         self.tuned = 0
         self.skipped = 0
 
@@ -187,7 +191,25 @@ class RrdWriter:
         """Queue one sample (raw counters and status) for an interface; creates its RRD on first sight."""
         path = rrd_path(self.rrd_dir, device_id, interface_name)
         if path not in self._maximum:
-            if ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - self.step, step=self.step):
+            try:
+                created = ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - self.step, step=self.step)
+            except (rrdtool.OperationalError, OSError) as error:
+                # A full disk, a read-only directory: the sample is dropped (the rates and events still go to
+                # the portal); said once per file, and tried again at the next poll.
+                if path not in self.create_failed:
+                    self.create_failed.add(path)
+                    try:  # rrdcached's answer to a full disk is an empty "RRD Error:": say how much space is left
+                        free = f"{shutil.disk_usage(self.rrd_dir).free:,} bytes free"
+                    except OSError:
+                        free = "free space unknown"
+                    message = f"RRD file {path} not created ({free} in {self.rrd_dir}), samples dropped: {error}"
+                    self.notices.append((logging.ERROR, message))
+                self.skipped += 1
+                return path
+            if path in self.create_failed:
+                self.create_failed.discard(path)
+                self.notices.append((logging.WARNING, f"RRD file created after all, its samples are stored: {path}"))
+            if created:
                 self._maximum[path] = octets_maximum(speed_mbps)
                 self._last[path] = timestamp - self.step
             else:  # made earlier (by this collector before a restart, or another): read what it carries

@@ -24,12 +24,29 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(":", "\\:")
 
 
+def _daemon() -> list[str]:
+    """``--daemon ADDRESS`` when the collectors write through rrdcached: it then writes a file's pending samples
+    before rrdtool reads it, so graphs do not lag by its write interval."""
+    address = getattr(settings, "MONITORING_RRDCACHED_ADDRESS", "")
+    return ["--daemon", address] if address else []
+
+
+def _name(path) -> str:
+    """The file's name for DEF: rrdcached (-B) only takes absolute names below its base directory, as the
+    collectors send them."""
+    return _escape(str(Path(path).resolve())) if _daemon() else _escape(str(path))
+
+
+def _source(path: Path) -> tuple[list[str], str]:
+    return _daemon(), _name(path)
+
+
 def _sources(paths) -> list[str]:
     """DEFs of in/out (bytes/s, AVERAGE and MAX) over one or more files, added up per sample (ADDNAN)."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     args = []
     for index, path in enumerate(paths):
-        source = _escape(str(path))
+        source = _name(path)
         for ds, name in (("in", "inB"), ("out", "outB")):
             args.append(f"DEF:{name}{index}={source}:{ds}:AVERAGE")
             args.append(f"DEF:{name}Max{index}={source}:{ds}:MAX")
@@ -52,9 +69,11 @@ def render_graph(
     """An MRTG-style traffic graph (in green area, out blue line) with the 95th percentile, totals and, when
     given, the commit. ``paths`` is one RRD file or several (a service's ports, added up)."""
     seconds = PERIODS[period]
+    daemon = _daemon()
     end_arg = str(end) if end else "now"
     args = [
         "-",
+        *daemon,
         "--imgformat",
         image_format.upper(),
         "--start",
@@ -105,8 +124,9 @@ def render_graph(
 
 def export_json(path: Path, *, period: str, end: int | None = None) -> bytes:
     """``rrdtool xport`` of in/out bit/s for interactive charts: ``{"start", "step", "columns", "rows"}``."""
-    source = _escape(str(path))
+    daemon, source = _source(path)
     result = rrdtool.xport(
+        *daemon,
         "--start",
         f"end-{PERIODS[period]}",
         "--end",
@@ -133,9 +153,10 @@ def export_json(path: Path, *, period: str, end: int | None = None) -> bytes:
 
 def percentile_95(path: Path, *, period: str, end: int | None = None) -> float | None:
     """The 95th percentile in bit/s of the higher of in and out over ``period``; None without data."""
-    source = _escape(str(path))
+    daemon, source = _source(path)
     result = rrdtool.graphv(
         "/dev/null",
+        *daemon,
         "--start",
         f"end-{PERIODS[period]}",
         "--end",

@@ -381,6 +381,8 @@ CMS_CLIENT_IP_HEADER = os.environ.get("CMS_CLIENT_IP_HEADER", "")
 
 # Monitoring: where collectors write RRD files (the portal reads them for graphs) and the NOC's alert address.
 MONITORING_RRD_DIR = Path(os.environ.get("RRD_DIR") or VAR_DIR / "rrd")
+# The rrdcached the collectors write through: graphs ask it to write a file's pending samples before reading it.
+MONITORING_RRDCACHED_ADDRESS = os.environ.get("RRDCACHED_ADDRESS", "")
 MONITORING_NOC_EMAIL = os.environ.get("MONITORING_NOC_EMAIL", "noc@serverstock.example")
 # Service checks a company may have: included with every account, plus per unit of a monitoring service.
 MONITORING_CHECKS_INCLUDED = int(os.environ.get("MONITORING_CHECKS_INCLUDED", "10"))

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NOT_BENCHMARKS = {"harness"}
+NOT_BENCHMARKS = {"harness", "openloop"}
 
 
 def available() -> list[str]:

@@ -40,10 +40,12 @@ def setup(name: str, *, fresh: bool = True) -> Path:
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "serverstock.settings")
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        # One database per benchmark, created fresh, named after DATABASE_URL's own database
-        # (``…/ss_ipam`` -> ``ss_ipam_bench_ipam``) so that people sharing a server never drop each other's.
+        # One database per benchmark, created fresh unless told (``fresh=False`` keeps its data), named after
+        # DATABASE_URL's own database (``…/ss_ipam`` -> ``ss_ipam_bench_ipam``) so that people sharing a server
+        # never drop each other's.
         os.environ["DATABASE_URL"] = bench_database_url(os.environ["DATABASE_URL"], name)
-        _recreate_postgres_database()
+        if fresh:
+            _recreate_postgres_database()
     import django
 
     django.setup()
