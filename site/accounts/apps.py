@@ -47,3 +47,7 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(_sync_staff_groups, dispatch_uid="accounts.sync_staff_groups")
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(_record_last_login, dispatch_uid="accounts.record_last_login")
+
+        from accounts import signals
+
+        signals.connect()

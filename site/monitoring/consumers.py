@@ -39,6 +39,7 @@ class CoalescingConsumer(AuthenticatedConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "flusher", None):
             self.flusher.cancel()
+        await super().disconnect(code)
 
     async def monitoring_events(self, message):
         self.buffer.extend(message["events"])
@@ -66,6 +67,8 @@ class NocConsumer(CoalescingConsumer):
     """The NOC board's feed: every event and check change; NOC and Administrator staff only."""
 
     staff_only = True
+    # A staff member whose groups no longer grant monitoring is closed (within the re-check interval).
+    permissions = ("monitoring.view_monitoringevent",)
 
     async def may_join(self) -> bool:
         from monitoring.noc_views import may_use_board
@@ -82,5 +85,11 @@ class CompanyEventsConsumer(CoalescingConsumer):
     async def groups_for_user(self) -> list[str]:
         from core.tenancy import member_company_ids
 
-        ids = await database_sync_to_async(member_company_ids)(self.scope["user"])
-        return [company_group(company_id) for company_id in ids]
+        self.company_ids = set(await database_sync_to_async(member_company_ids)(self.scope["user"]))
+        return [company_group(company_id) for company_id in sorted(self.company_ids)]
+
+    def permitted(self, user) -> bool:
+        """Closed once the user lost a membership this socket listens for (it reconnects with the rest)."""
+        from core.tenancy import member_company_ids
+
+        return set(member_company_ids(user)) >= getattr(self, "company_ids", set())

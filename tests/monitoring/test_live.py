@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from collector.config import Config
@@ -22,6 +24,7 @@ from collector.snmp import SnmpClient, Target
 from dcim.models import Interface
 from monitoring import services
 from monitoring.models import InterfaceState, MonitoringEvent
+from tests.accounts.factories import sign_in
 from tests.collector.conftest import snmp_agent  # noqa: F401 - the session's simulated switch
 from tests.monitoring.factories import snmp_device
 
@@ -74,6 +77,15 @@ def test_noc_socket_receives_link_down_from_simulated_switch(snmp_agent, noc_use
     config = Config(portal_url="http://127.0.0.1:9", token="unused", rrd_dir=tmp_path / "rrd")
     target = Target(device_id=device.pk, host="127.0.0.1", port=snmp_agent.port, timeout=2, retries=1)
 
+    staff_session = sign_in(Client(), noc_user).cookies[settings.SESSION_COOKIE_NAME].value
+    staff_headers = [
+        (b"origin", b"http://127.0.0.1"),
+        (b"host", b"127.0.0.1"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={staff_session}".encode()),
+    ]
+    customer_session = sign_in(Client(), alice).cookies[settings.SESSION_COOKIE_NAME].value
+    customer_headers = [*staff_headers[:2], (b"cookie", f"{settings.SESSION_COOKIE_NAME}={customer_session}".encode())]
+
     async def scenario():
         collector = Collector(config, client=SnmpClient(concurrency=10))
         collector.apply_targets(
@@ -83,13 +95,12 @@ def test_noc_socket_receives_link_down_from_simulated_switch(snmp_agent, noc_use
         await collector.poll_device(state)
         await sync_to_async(services.ingest_batch)(batch=collector.drain())
 
-        socket = WebsocketCommunicator(application, "/ws/noc/", headers=[(b"origin", b"http://127.0.0.1")])
-        socket.scope["user"] = noc_user
+        # Staff sockets need a session that passed MFA (a scope user alone is refused), as a browser's would.
+        socket = WebsocketCommunicator(application, "/ws/noc/", headers=staff_headers)
         connected, _ = await socket.connect()
         assert connected
         assert (await socket.receive_json_from(timeout=5))["type"] == "hello"
-        customer = WebsocketCommunicator(application, "/ws/noc/", headers=[(b"origin", b"http://127.0.0.1")])
-        customer.scope["user"] = alice
+        customer = WebsocketCommunicator(application, "/ws/noc/", headers=customer_headers)
         refused, code = await customer.connect()
         assert not refused and code == 4403
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +34,35 @@ from core.services import instance_save
 
 ORDER_PREFIX = "SO"
 FIRST_ORDER_NUMBER = 100001
+# Far beyond any real order, well inside the columns: a quantity, and a line's or an order's total.
+MAX_ORDER_QUANTITY = Decimal("10000")
+MAX_ORDER_TOTAL = Decimal("999999999.99")
+
+
+def order_quantity(value) -> Decimal:
+    """A quantity to order: positive, at most two decimals and at most ``MAX_ORDER_QUANTITY`` (else 400)."""
+    try:
+        quantity = Decimal(str(value).strip()) if value not in (None, "") else Decimal(1)
+    except (InvalidOperation, ValueError, TypeError):
+        quantity = None
+    if quantity is None or not quantity.is_finite():
+        raise ValidationError({"quantity": _("Give the quantity as a number, such as 1 or 2.5.")})
+    if quantity <= 0 or quantity > MAX_ORDER_QUANTITY or quantity != quantity.quantize(CENT):
+        raise ValidationError(
+            {
+                "quantity": _("Order a positive quantity of at most %(max)s (at most two decimals).")
+                % {"max": f"{MAX_ORDER_QUANTITY:,}"}
+            }
+        )
+    return quantity
+
+
+def _check_total(total: Decimal, currency: str) -> None:
+    if total > MAX_ORDER_TOTAL:
+        raise ValidationError(
+            _("An order may total at most %(max)s %(currency)s; order fewer or split the order.")
+            % {"max": f"{MAX_ORDER_TOTAL:,}", "currency": currency}
+        )
 
 
 def _next_order_number() -> str:
@@ -106,6 +135,14 @@ def _open_provisioning_ticket(*, order: Order, actor) -> None:
     order.save(update_fields=["ticket", "last_updated"])
 
 
+def _unit_recurring(plan: Plan, options) -> Decimal:
+    return (plan.recurring_amount or ZERO) + sum((o.recurring_amount for o in options), ZERO)
+
+
+def _unit_one_time(plan: Plan, options) -> Decimal:
+    return plan.one_time_amount + sum((o.one_time_amount for o in options), ZERO)
+
+
 @transaction.atomic
 def order_place(
     *,
@@ -139,15 +176,23 @@ def order_place(
     priced = []
     for requested in lines:
         plan = _offered_plan(requested["plan"], staff=staff)
-        quantity = Decimal(requested.get("quantity") or 1)
-        if quantity <= 0 or quantity != quantity.quantize(CENT):
-            raise ValidationError({"quantity": _("Order a positive quantity (at most two decimals).")})
+        quantity = order_quantity(requested.get("quantity"))
         options = list(dict.fromkeys(requested.get("options") or ()))
         _check_options(plan, options)
         priced.append((plan, quantity, options))
     currencies = {plan.currency for plan, _q, _o in priced}
     if len(currencies) > 1:
         raise ValidationError(_("Order plans of one currency at a time (%(list)s).") % {"list": ", ".join(currencies)})
+    # Totals are checked before anything is saved: a total beyond the money columns would break every page
+    # that lists the order.
+    sums = {"recurring": ZERO, "one_time": ZERO}
+    for plan, quantity, options in priced:
+        sums["recurring"] += _unit_recurring(plan, options) * quantity
+        sums["one_time"] += _unit_one_time(plan, options) * quantity
+        for line_total in (_unit_recurring(plan, options) * quantity, _unit_one_time(plan, options) * quantity):
+            _check_total(line_total, plan.currency)
+    for total in sums.values():
+        _check_total(total, next(iter(currencies)))
     if kind == OrderKind.UPGRADE:
         _check_upgrade_plan(service, priced[0][0])
         plan, quantity, options = priced[0]
@@ -166,8 +211,8 @@ def order_place(
     instance_save(order)
     total_recurring = total_one_time = ZERO
     for plan, quantity, options in priced:
-        unit_recurring = (plan.recurring_amount or ZERO) + sum((o.recurring_amount for o in options), ZERO)
-        unit_one_time = plan.one_time_amount + sum((o.one_time_amount for o in options), ZERO)
+        unit_recurring = _unit_recurring(plan, options)
+        unit_one_time = _unit_one_time(plan, options)
         line = instance_save(
             OrderLine(
                 order=order,
