@@ -27,6 +27,7 @@ BMCS = int(os.environ.get("BENCH_BMCS", "500"))
 CONSOLES = int(os.environ.get("BENCH_CONSOLES", "20"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
 PASSWORD = "bench-password-1"
+KEYSTROKES = "abcdefghijklmnopqrst"
 
 
 def p50(values: list[float]) -> float:
@@ -108,13 +109,19 @@ def job_round_trip(sim) -> float:
     return p50(times)
 
 
-def console_echo(sims) -> tuple[float, float, int]:
-    """p50 keystroke-to-echo over 20 WebSocket consoles at once, and over one bare pyghmi console."""
+def console_echo(sims) -> dict:
+    """p50 keystroke-to-echo over ``len(sims)`` WebSocket consoles typing at once, beside two references from the
+    same run: the same number of bare pyghmi consoles typing at once in this process (no Django, no WebSocket),
+    and the same number of WebSockets through the same ASGI stack answered by the ping consumer (no BMC)."""
+    import threading
+
     from channels.testing import WebsocketCommunicator
     from django.test import Client
+    from pyghmi.ipmi import console
 
     from accounts.models import Membership, User
     from accounts.services import company_create
+    from remote.console import PUMP
     from serverstock.asgi import application
 
     company = company_create(name="Console Co", legal_name="Console Co LLC", country="US")
@@ -136,81 +143,148 @@ def console_echo(sims) -> tuple[float, float, int]:
         clients.append(client)
         devices.append(device)
 
-    async def one(client, device, latencies):
+    def communicator(client, path):
         cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-        socket = WebsocketCommunicator(
-            application,
-            f"/ws/remote/console/{device.pk}/",
-            headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", cookie)],
+        return WebsocketCommunicator(
+            application, path, headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", cookie), (b"host", b"127.0.0.1")]
         )
+
+    # Never let receive_json_from time out while the console should stay open: on a time-out the test
+    # communicator cancels the application (every console of the first attempt ended in CancelledError so).
+    async def until(socket, predicate, timeout=30.0) -> str:
+        text = ""
+        while True:
+            message = await socket.receive_json_from(timeout=timeout)
+            if message.get("state") == "closed":
+                raise RuntimeError(f"console closed: {message.get('message')}")
+            text += message.get("data", "")
+            if predicate(message, text):
+                return text
+
+    opened = asyncio.Event()
+    ready: list[int] = []
+
+    async def one(client, device, latencies, start):
+        socket = communicator(client, f"/ws/remote/console/{device.pk}/")
         connected, _ = await socket.connect(timeout=30)
         assert connected
-        while (await socket.receive_json_from(timeout=30)).get("state") != "connected":
-            pass
-        await asyncio.sleep(0.5)
-        while True:  # drain the prompt
-            try:
-                await socket.receive_json_from(timeout=0.3)
-            except TimeoutError:
-                break
-        for char in "abcdefghijklmnopqrst":
+        seen = set()
+
+        def open_with_prompt(message, text):  # output may come before the "connected" status
+            seen.add(message.get("state"))
+            return "connected" in seen and text.rstrip().endswith("~#")  # the shell's prompt
+
+        await until(socket, open_with_prompt)
+        ready.append(device.pk)
+        if len(ready) == len(devices):
+            opened.set()
+        await opened.wait()  # every console is open before anyone types
+        await start.wait()
+        for char in KEYSTROKES:
             started = time.perf_counter()
             await socket.send_json_to({"type": "input", "data": char})
-            while char not in (await socket.receive_json_from(timeout=30)).get("data", ""):
-                pass
+            await until(socket, lambda message, text, char=char: char in text)
             latencies.append(time.perf_counter() - started)
-        await socket.disconnect()
+        await socket.disconnect(timeout=10)
+
+    async def ping(client, latencies, start):
+        socket = communicator(client, "/ws/ping/")
+        connected, _ = await socket.connect(timeout=30)
+        assert connected
+        await start.wait()
+        for _ in KEYSTROKES:
+            started = time.perf_counter()
+            await socket.send_json_to({"type": "ping"})
+            assert (await socket.receive_json_from(timeout=30))["type"] == "pong"
+            latencies.append(time.perf_counter() - started)
+        await socket.disconnect(timeout=10)
 
     failures: list[str] = []
 
-    async def guarded(client, device, latencies):
+    async def guarded(coroutine, name):
         try:
-            await one(client, device, latencies)
+            await coroutine
         except (Exception, asyncio.CancelledError) as error:  # report, do not hide: a console that broke
-            failures.append(f"{device.name}: {type(error).__name__} {error}")
+            failures.append(f"{name}: {type(error).__name__} {error}")
+            opened.set()
 
-    async def all_at_once():
+    async def all_at_once(kind):
         latencies: list[float] = []
-        await asyncio.gather(*(guarded(c, d, latencies) for c, d in zip(clients, devices, strict=True)))
-        return latencies
-
-    latencies = asyncio.run(all_at_once())
-    if failures:
-        print(f"  !! {len(failures)} of {len(devices)} consoles broke: {failures[:3]}", flush=True)
-
-    # Reference: one bare pyghmi console in this process (no Django, no WebSocket).
-    import threading
-
-    from pyghmi.ipmi import console
-
-    from remote.console import PUMP
-
-    got = threading.Event()
-    received = []
-
-    def handler(data):
-        if not isinstance(data, dict):
-            received.append(bytes(data))
-            got.set()
-
-    PUMP.acquire()
-    bare = console.Console(
-        bmc="127.0.0.1", userid=b"admin", password=b"password", port=sims[0]["port"], iohandler=handler, force=True
-    )
-    deadline = time.monotonic() + 10
-    while not bare.connected and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.3)
-    bare_times = []
-    for char in "abcdefghijklmnopqrst":
-        got.clear()
+        start = asyncio.Event()
+        if kind == "console":
+            tasks = [guarded(one(c, d, latencies, start), d.name) for c, d in zip(clients, devices, strict=True)]
+        else:
+            tasks = [guarded(ping(c, latencies, start), f"ping {n}") for n, c in enumerate(clients)]
+        gathered = asyncio.gather(*tasks)
+        if kind == "console":
+            await asyncio.wait_for(opened.wait(), 120)
+        else:
+            await asyncio.sleep(1)
         started = time.perf_counter()
-        bare.send_data(char)
-        got.wait(5)
-        bare_times.append(time.perf_counter() - started)
-    bare.close()
-    PUMP.release()
-    return p50(latencies), p50(bare_times), len(latencies)
+        start.set()
+        await gathered
+        return latencies, time.perf_counter() - started
+
+    latencies, console_wall = asyncio.run(all_at_once("console"))
+    ping_latencies, _ = asyncio.run(all_at_once("ping"))
+    if failures:
+        print(f"  !! {len(failures)} of {len(devices)} sockets broke: {failures[:3]}", flush=True)
+
+    # Reference: as many bare pyghmi consoles in this process, typing at once, one thread each (no Django).
+    bare_times: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(sims))
+
+    def bare(port):
+        got = threading.Event()
+        received = bytearray()
+
+        def handler(data):
+            if not isinstance(data, dict):
+                received.extend(data)
+                got.set()
+
+        ours = []
+        PUMP.acquire()
+        try:
+            session = console.Console(
+                bmc="127.0.0.1", userid=b"admin", password=b"password", port=port, iohandler=handler, force=True
+            )
+            deadline = time.monotonic() + 30
+            while not session.connected and time.monotonic() < deadline:
+                time.sleep(0.01)
+            while not received.rstrip().endswith(b"~#") and time.monotonic() < deadline:
+                got.wait(0.1)
+            barrier.wait(60)
+            for char in KEYSTROKES:
+                got.clear()
+                del received[:]
+                started = time.perf_counter()
+                session.send_data(char)
+                while char.encode() not in received and got.wait(30):
+                    got.clear()
+                ours.append(time.perf_counter() - started)
+            session.close()
+        finally:
+            PUMP.release()
+        with lock:
+            bare_times.extend(ours)
+
+    threads = [threading.Thread(target=bare, args=(bmc["port"],)) for bmc in sims]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return {
+        "echo": p50(latencies) if latencies else float("nan"),
+        "echo_p95": statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else float("nan"),
+        "bare": p50(bare_times) if bare_times else float("nan"),
+        "ping": p50(ping_latencies) if ping_latencies else float("nan"),
+        "keystrokes": len(latencies),
+        "bare_keystrokes": len(bare_times),
+        "wall": console_wall,
+        "failures": len(failures),
+    }
 
 
 def sensor_polling(bmcs: list[dict]) -> tuple[float, float, int, int]:
@@ -278,10 +352,16 @@ def main() -> int:
             consoles.append(
                 start_simulator([{"name": f"console-{i}"} for i in range(start, min(CONSOLES, start + per_process))])
             )
-        echo, bare, count = console_echo([bmc for sim in consoles for bmc in sim.bmcs])
+        echo = console_echo([bmc for sim in consoles for bmc in sim.bmcs])
         print(
-            f"  {'keystroke to echo, ' + str(CONSOLES) + ' consoles':<32} p50 {echo * 1000:8.1f} ms   bare pyghmi "
-            f"{bare * 1000:8.1f} ms   ratio {echo / bare:5.2f}   ({count} keystrokes; target ≤ 100 ms)"
+            f"  {'keystroke to echo, ' + str(CONSOLES) + ' consoles':<32} p50 {echo['echo'] * 1000:8.1f} ms   "
+            f"bare pyghmi × {CONSOLES} {echo['bare'] * 1000:8.1f} ms   ratio {echo['echo'] / echo['bare']:5.2f}   "
+            f"(target ≤ 100 ms; p95 {echo['echo_p95'] * 1000:.1f} ms; {echo['keystrokes']} keystrokes, "
+            f"{echo['bare_keystrokes']} bare, {echo['failures']} broken)"
+        )
+        print(
+            f"  {'ping over the same ASGI stack':<32} p50 {echo['ping'] * 1000:8.1f} ms   "
+            f"(the WebSocket path alone, {CONSOLES} sockets at once; console ÷ ping {echo['echo'] / echo['ping']:.2f})"
         )
 
         line(f"starting {BMCS} simulated BMCs")
