@@ -234,6 +234,7 @@ def console_echo(sims) -> dict:
     bare_times: list[float] = []
     lock = threading.Lock()
     barrier = threading.Barrier(len(sims))
+    bare_failures: list[str] = []
 
     def bare(port):
         got = threading.Event()
@@ -255,7 +256,10 @@ def console_echo(sims) -> dict:
                 time.sleep(0.01)
             while not received.rstrip().endswith(b"~#") and time.monotonic() < deadline:
                 got.wait(0.1)
-            barrier.wait(60)
+            try:
+                barrier.wait(60)
+            except threading.BrokenBarrierError:  # another bare console failed to open: type anyway
+                pass
             for char in KEYSTROKES:
                 got.clear()
                 del received[:]
@@ -265,6 +269,9 @@ def console_echo(sims) -> dict:
                     got.clear()
                 ours.append(time.perf_counter() - started)
             session.close()
+        except Exception as error:  # noqa: BLE001 - counted and shown, never hidden
+            bare_failures.append(f"{type(error).__name__} {error}")
+            barrier.abort()
         finally:
             PUMP.release()
         with lock:
@@ -275,6 +282,8 @@ def console_echo(sims) -> dict:
         thread.start()
     for thread in threads:
         thread.join(120)
+    if bare_failures:
+        print(f"  !! {len(bare_failures)} of {len(sims)} bare consoles broke: {bare_failures[:3]}", flush=True)
     return {
         "echo": p50(latencies) if latencies else float("nan"),
         "echo_p95": statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else float("nan"),
