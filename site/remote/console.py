@@ -83,14 +83,21 @@ class SolBridge:
         self._sender = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sol-send")
 
     def _handler(self, data) -> None:
-        # Called on pyghmi's threads.
+        # Called on pyghmi's threads, which serve every console of the process: raising here would break
+        # another console's packet handling (pyghmi calls every session's handler from whichever thread waits).
         if self.closed:
             return
         if isinstance(data, dict):
             if "error" in data:
-                self.loop.call_soon_threadsafe(self.on_error, str(data["error"]))
+                self._deliver(self.on_error, str(data["error"]))
             return
-        self.loop.call_soon_threadsafe(self.on_output, bytes(data))
+        self._deliver(self.on_output, bytes(data))
+
+    def _deliver(self, callback, *args) -> None:
+        try:
+            self.loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # the event loop is closed: nobody is left to tell, stop listening
+            self.closed = True
 
     def _open(self, timeout: float) -> None:
         from pyghmi.ipmi import console

@@ -81,6 +81,16 @@ def _close_audit(audit, reason, to_host, from_host, transcript):
 class ConsoleConsumer(AuthenticatedConsumer):
     """See the module docstring."""
 
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # An application that is cancelled (server shutdown, a client gone past the server's close timeout,
+            # a test communicator's time-out) never gets websocket.disconnect: still end the BMC's console and
+            # close the audit row, or the SOL session and the pump stay open for good.
+            if getattr(self, "bridge", None) is not None or getattr(self, "audit", None) is not None:
+                await asyncio.shield(self._teardown())
+
     async def on_connected(self):
         from remote.console import ConsoleError, SolBridge
         from remote.services import bmc_target

@@ -9,7 +9,9 @@ serves one or many BMCs, each on its own UDP port, built on pyghmi's own BMC (``
   suite 3 (SHA-1), the only one pyghmi's server side speaks;
 * every reply is sent about 1 ms late: a reply that arrives before pyghmi's client waits for it makes the
   client sit out its whole timeout;
-* serial-over-LAN packets carry up to 255 bytes (pyghmi's server offers 1 by default); SOL needs the host on.
+* serial-over-LAN packets carry up to 255 bytes (pyghmi's server offers 1 by default); SOL needs the host on;
+* "Get Payload Instance Info", the keepalive pyghmi's console sends after about 25 s idle, is answered (pyghmi's
+  server does not know it, and the console ends on the error).
 
 Each BMC simulates its host too: power state (on, off, soft shutdown, reset, cycle), a serial console with a
 tiny shell that echoes keystrokes, boot messages after power-on/reset, and sensors served from a real SDR
@@ -184,6 +186,7 @@ class SimulatedBmc(bmc.Bmc):
         self.outbox: collections.deque[bytes] = collections.deque()
         self.sensors = [Sensor(*row) for row in DEFAULT_SENSORS]
         self.sessions_opened = 0
+        self.sol_session = None
         self.deviceid = 0x20
         self.mfgid = 0x1A2B
         self.prodid = 0x0101
@@ -276,6 +279,7 @@ class SimulatedBmc(bmc.Bmc):
             solport = list(struct.unpack("BB", struct.pack("!H", self.port)))
             session.send_ipmi_response(data=[0, 0, 0, 0, *size, *size, *solport, 0xFF, 0xFF])
             self.sol = console.ServerConsole(session, self.iohandler)
+            self.sol_session = session
             self._say(f"\r\n{HOST_PROMPT.format(name=self.name)}")
 
     def deactivate_payload(self, request, session):
@@ -287,6 +291,7 @@ class SimulatedBmc(bmc.Bmc):
             self.sol.close()
         self.activated = False
         self.sol = None
+        self.sol_session = None
 
     def _say(self, text: str) -> None:
         """Queue host output for the console; the main loop sends it (a send waits for the client's ack)."""
@@ -343,6 +348,11 @@ class SimulatedBmc(bmc.Bmc):
     def handle_raw_request(self, request, session):
         netfn, command, data = request["netfn"], request["command"], bytearray(request["data"])
         try:
+            if netfn == 0x06 and command == 0x4B:  # Get Payload Instance Info: pyghmi's SOL keepalive
+                # The owner's session id, else zero; pyghmi's console ends itself ("Invalid command" before this
+                # answer existed) when it is not its own, so every console died after its first ~25 s idle.
+                owner = self.sol_session.managedsessionid if self.activated and self.sol_session else bytes(4)
+                return session.send_ipmi_response(data=[*bytearray(owner), 0, 0, 0, 0, 0, 0, 0, 0])
             if netfn == 0x0A and command == 0x20:  # Get SDR Repository Info
                 count = len(self.sensors)
                 return session.send_ipmi_response(data=[0x51, count, 0, 0xFF, 0xFF, 1, 0, 0, 0, 0, 0, 0, 0, 0x02])

@@ -146,3 +146,56 @@ def test_overage_notice_on_the_dashboard(customers, acme, globex):
     assert len(notices) == 1 and "over its commit this month" in notices[0]["title"]
     assert "150.00 Mbit/s" in notices[0]["body"]
     assert overage_notices(globex) == []
+
+
+def _two_months(rrd, acme, globex):
+    """October: 3 services, 1 over commit (a day of samples); November: 6 services, 4 over."""
+    sw = switch()
+    ports = [make_interface(sw, name=f"Gi1/0/{n}") for n in range(1, 7)]
+    companies = [acme, globex]
+    for n, port in enumerate(ports):
+        transit_service(companies[n % 2], [port], commit_mbps=100, on=date(2026, 9, 1) if n < 3 else NOV)
+    october = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp())
+    for n, port in enumerate(ports[:3]):
+        rate = (150 if n == 0 else 60) * 1e6 / 8
+        write_samples(interface_file(rrd, port), start=october, in_rates=[rate / 4] * 288, out_rates=[rate] * 288)
+
+    def november():
+        for n, port in enumerate(ports):
+            _month(rrd, port, mbit_s=150 if n < 4 else 60)
+
+    return november
+
+
+def test_usage_queries_do_not_grow_with_services(db, rrd, acme, globex):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    november = _two_months(rrd, acme, globex)
+    with CaptureQueriesContext(connection) as small:
+        october = usage_compute(period_start=date(2026, 10, 1), period_end=NOV)
+    november()
+    with CaptureQueriesContext(connection) as large:
+        usages = usage_compute(period_start=NOV, period_end=DEC)
+    assert (len(october), sum(u.is_over for u in october), len(usages), sum(u.is_over for u in usages)) == (3, 1, 6, 4)
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="overage_bill records each charge through billing.usage_charge_record: about 10 statements per service "
+    "over commit (36 statements for 1 over, 66 for 4), to be replaced by one bulk billing service",
+)
+def test_month_end_queries_do_not_grow_with_services(db, rrd, acme, globex):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    november = _two_months(rrd, acme, globex)
+    with CaptureQueriesContext(connection) as small:
+        first = month_end_run(run_date=NOV)
+    november()
+    with CaptureQueriesContext(connection) as large:
+        second = month_end_run(run_date=DEC)
+    assert (first.measured, first.over, second.measured, second.over) == (3, 1, 6, 4)
+    assert Charge.objects.count() == 5
+    assert len(large.captured_queries) == len(small.captured_queries)

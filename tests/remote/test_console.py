@@ -172,3 +172,49 @@ def test_console_of_a_dead_bmc_fails_cleanly(acme, alice, remote_settings):
     closed = asyncio.run(scenario())[-1]
     assert closed["reason"] == ConsoleEnd.BMC_ERROR and "Could not open the console" in closed["message"]
     assert ConsoleSession.objects.get().end_reason == ConsoleEnd.BMC_ERROR
+
+
+def test_a_cancelled_console_still_closes_the_bmc_session_and_its_audit(bmc, acme, alice, remote_settings):
+    """An ASGI server that cancels the application (shutdown, a client gone) sends no websocket.disconnect."""
+    device = server_with_bmc(acme, port=bmc.port, password="s3cret-bmc", name="cancelled-host")
+    client = _signed_in(alice, confirm_device=device)
+
+    async def scenario():
+        socket = _socket(client, device)
+        assert (await socket.connect())[0]
+        await _until(socket, lambda m: m.get("state") == "connected")
+        active = (await sync_to_async(bmc.state)())["console_active"]
+        socket.future.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await socket.future
+        return active
+
+    assert asyncio.run(scenario()) is True
+    session = ConsoleSession.objects.get()
+    assert session.closed_at is not None and session.end_reason == ConsoleEnd.CLOSED
+    assert bmc.state()["console_active"] is False
+
+
+def test_the_console_survives_pyghmis_keepalive(bmc, acme, alice, remote_settings):
+    """pyghmi's console asks the BMC who owns the SOL payload when a session was idle for ~25 s; made due now."""
+    from pyghmi.ipmi.private import session as ipmisession
+
+    device = server_with_bmc(acme, port=bmc.port, password="s3cret-bmc", name="kept-host")
+    client = _signed_in(alice, confirm_device=device)
+
+    async def scenario():
+        socket = _socket(client, device)
+        assert (await socket.connect())[0]
+        await _until(socket, lambda m: m.get("state") == "connected")
+        due = list(ipmisession.Session.keepalive_sessions.values())
+        for entry in due:
+            entry["timeout"] = 0  # every pyghmi session of this process sends its keepalive on the next turn
+        await asyncio.sleep(1.0)  # the pump's turns: the keepalive and its answer
+        await socket.send_json_to({"type": "input", "data": "hostname\r"})
+        answer = await _until(socket, lambda m: m.get("state") == "closed" or "\r\nsim-host\r\n" in m.get("data", ""))
+        await socket.disconnect(timeout=10)
+        return due, answer[-1]
+
+    due, last = asyncio.run(scenario())
+    assert due, "no pyghmi session was open"
+    assert last.get("state") != "closed", last
