@@ -152,6 +152,8 @@ class ConsoleConsumer(AuthenticatedConsumer):
     # From the browser ------------------------------------------------------------------------------
 
     async def receive_json(self, content, **kwargs):
+        # Keystrokes are not re-checked one by one (a query each); the periodic re-check and the sign-out,
+        # role and membership signals (core.consumers) close the console when access goes.
         if self.bridge is None or self.bridge.closed:
             return
         kind = content.get("type") if isinstance(content, dict) else None
@@ -234,3 +236,4 @@ class ConsoleConsumer(AuthenticatedConsumer):
 
     async def disconnect(self, code):
         await self._teardown()
+        await super().disconnect(code)  # leaves the user's and session's groups, stops the periodic re-check

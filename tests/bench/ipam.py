@@ -365,8 +365,11 @@ def admin_report_pages():
     admin = User.objects.filter(email="bench@serverstock.test").first() or User.objects.create_superuser(
         email="bench@serverstock.test", password="bench-password"
     )
-    client = Client()
-    client.force_login(admin)
+    from tests.accounts.factories import enable_mfa, sign_in
+
+    if not admin.authenticator_set.exists():
+        enable_mfa(admin)
+    client = sign_in(Client(), admin)  # staff pages need a session that passed MFA
     url = reverse("admin:ipam_arin_report")
     # The small set's block holder: a prefix row and reassignments at both sizes (an empty page costs no query).
     customer = Company.objects.get(name="Customer 001")

@@ -174,8 +174,9 @@ def test_board_alarms_with_sound_and_clears_on_recovery(browser, noc_user, acme,
         down_after=1,
     )
     _token, raw = collector_token_create(name="board test")
-    client = Client()
-    client.force_login(noc_user)
+    from tests.accounts.factories import sign_in
+
+    client = sign_in(Client(), noc_user)  # staff pages need a session that passed MFA
     session = client.cookies["sessionid"].value
 
     with AsgiServer() as server, CollectorThread(server.url, raw, tmp_path / "rrd"):

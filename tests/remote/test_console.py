@@ -18,8 +18,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def _signed_in(user, *, confirm_device=None) -> Client:
-    client = Client()
-    client.force_login(user)
+    from tests.accounts.factories import sign_in
+
+    client = sign_in(Client(), user)  # staff sessions must have passed MFA
     if confirm_device is not None:
         response = client.post(reverse("portal:server_console", args=[confirm_device.pk]), {"password": PASSWORD})
         assert response.status_code == 302, response.content[:500]
