@@ -24,7 +24,6 @@ LAYERS = {
 # Upward imports that exist today, each waiting for a hook; the test fails when one goes away (remove it here)
 # or a new one appears.
 KNOWN_UPWARD = {
-    ("core", "accounts"): "core/consumers.py asks accounts.mfa whether staff set up MFA (owned by issue 13)",
     ("catalog", "tickets"): "an approved order opens its provisioning ticket (catalog/services/orders.py)",
 }
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Callable
 from importlib import import_module
 from types import SimpleNamespace
 
@@ -45,6 +46,24 @@ def recheck_seconds() -> float:
 def _fresh_session(session_key: str | None):
     store = import_module(settings.SESSION_ENGINE).SessionStore
     return store(session_key=session_key) if session_key else None
+
+
+# How a staff session is judged (e.g. "did it pass MFA?"): functions (user, session) -> a refusal or None,
+# registered by the app that owns sign-in (accounts.apps), so core needs no import of it.
+STAFF_SESSION_CHECKS: list[Callable] = []
+
+
+def register_staff_session_check(check: Callable) -> None:
+    if check not in STAFF_SESSION_CHECKS:
+        STAFF_SESSION_CHECKS.append(check)
+
+
+def staff_session_refused(user, session) -> bool:
+    """Whether a staff user's socket session is refused; with no check registered while staff MFA is required,
+    it is (closed by default)."""
+    if not STAFF_SESSION_CHECKS:
+        return bool(getattr(settings, "SERVERSTOCK_REQUIRE_STAFF_MFA", False))
+    return any(check(user, session) is not None for check in STAFF_SESSION_CHECKS)
 
 
 class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
@@ -90,8 +109,6 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
         """The close code if this socket's user may not (or no longer) use it, else None (sync, in a thread)."""
         from django.contrib.auth import get_user
 
-        from accounts.mfa import staff_mfa_refusal
-
         session = _fresh_session(self.session_key)
         if session is None:
             return CLOSE_UNAUTHENTICATED
@@ -101,7 +118,7 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
             return CLOSE_UNAUTHENTICATED
         if self.staff_only and not user.is_staff:
             return CLOSE_FORBIDDEN
-        if user.is_staff and staff_mfa_refusal(user, session) is not None:
+        if user.is_staff and staff_session_refused(user, session):
             return CLOSE_FORBIDDEN
         if self.permissions and not user.has_perms(self.permissions):
             return CLOSE_FORBIDDEN
