@@ -224,6 +224,12 @@ def justification_create(
     )
 
 
+def justification_status_set(*, justification: IPJustification, status: str, actor=None) -> IPJustification:
+    """Record staff's decision on a justification (approved when its request is fulfilled, rejected, …)."""
+    justification.status = status
+    return _save(justification)
+
+
 # --- assignment -------------------------------------------------------------------------------------------
 
 

@@ -1,10 +1,10 @@
 """Orders priced from the catalog: placing (with add-on options), approving and rejecting, managed-service
-requests; the one place where an order reaches the tickets app is :func:`_open_provisioning_ticket`.
+requests; an order reaches the tickets app only through ``ORDER_PLACED_HOOKS`` (tickets.provisioning).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -13,14 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, Membership
+from accounts.models import Company
 from catalog.choices import OrderKind, OrderStatus, ProductKind, RequestStatus
 from catalog.models import ZERO, AdditionalIPRequest, ManagedServiceRequest, Order, OrderLine, Plan, Service
 from catalog.services.common import (
     CENT,
     ORDER_PERMISSION,
     _check_options,
-    _membership,
     _require_orderer,
     _require_staff,
     _today,
@@ -81,58 +80,14 @@ def _offered_plan(plan: Plan, *, staff: bool) -> Plan:
     return found
 
 
-def _open_provisioning_ticket(*, order: Order, actor) -> None:
-    """THE hook from orders to tickets: one ticket per order in the provisioning queue, listing its lines.
+# Called as hook(order=, actor=) once an order is placed, inside its transaction: the tickets app registers
+# the provisioning ticket (tickets.provisioning), so catalog never imports tickets.
+ORDER_PLACED_HOOKS: list[Callable] = []
 
-    The requester is the customer who ordered; when staff order on a customer's behalf, the company's first
-    owner (or billing contact) is the requester and staff the actor.
-    """
-    from tickets import services as ticket_services
-    from tickets.choices import TicketCategory
-    from tickets.models import Queue
 
-    requester = actor
-    if actor is None or actor.is_staff or _membership(actor, order.company) is None:
-        membership = (
-            Membership.objects.active()
-            .filter(company=order.company, role__in=("owner", "billing", "technical"))
-            .select_related("user")
-            .order_by("role", "pk")
-            .first()
-        )
-        if membership is None:
-            return  # a company without members: staff follow the order in the admin
-        requester = membership.user
-    lines = "\n".join(
-        f"- {line.description} × {line.quantity.normalize()}: {line.unit_recurring} {order.currency}"
-        f" / {line.recurring_period or 'one-time'}, setup {line.unit_one_time}"
-        + "".join(f"\n  + {option.name}" for option in line.options.all())
-        for line in order.lines.prefetch_related("options")
-    )
-    body = _(
-        "Order %(number)s (%(kind)s) from %(company)s.\n\n%(lines)s\n\n"
-        "Recurring total: %(recurring)s %(currency)s. One-time total: %(one_time)s %(currency)s.\n\n%(note)s"
-    ) % {
-        "number": order.number,
-        "kind": order.get_kind_display(),
-        "company": order.company,
-        "lines": lines,
-        "recurring": order.total_recurring,
-        "one_time": order.total_one_time,
-        "currency": order.currency,
-        "note": order.customer_note,
-    }
-    ticket = ticket_services.ticket_open(
-        company=order.company,
-        requester=requester,
-        actor=actor if actor is not None and actor.is_staff else requester,
-        subject=_("Order %(number)s: %(kind)s") % {"number": order.number, "kind": order.get_kind_display()},
-        body=body.strip(),
-        category=TicketCategory.PROVISIONING,
-        queue=Queue.objects.filter(slug="provisioning", is_active=True).first(),
-    )
-    order.ticket = ticket
-    order.save(update_fields=["ticket", "last_updated"])
+def register_order_placed_hook(hook: Callable) -> None:
+    if hook not in ORDER_PLACED_HOOKS:
+        ORDER_PLACED_HOOKS.append(hook)
 
 
 def _unit_recurring(plan: Plan, options) -> Decimal:
@@ -233,7 +188,8 @@ def order_place(
     order.total_recurring = money(total_recurring)
     order.total_one_time = money(total_one_time)
     order.save(update_fields=["total_recurring", "total_one_time", "last_updated"])
-    _open_provisioning_ticket(order=order, actor=placed_by)
+    for hook in ORDER_PLACED_HOOKS:
+        hook(order=order, actor=placed_by)
     return order
 
 
