@@ -183,6 +183,19 @@ class ConsoleConsumer(AuthenticatedConsumer):
     async def console_signed_out(self, event):
         await self._finish(ConsoleEnd.SIGNED_OUT, "You signed out.")
 
+    async def socket_close(self, message):
+        """core's ``socket.close`` (the session signed out): end the console with its reason and audit first."""
+        await self._finish(ConsoleEnd.SIGNED_OUT, "You signed out.")
+
+    async def still_allowed(self) -> bool:
+        """core's re-check (periodic, and on role or membership changes): a console that loses access ends with
+        its reason and audit, not a bare close."""
+        refusal = await database_sync_to_async(self.refusal)()
+        if refusal is None:
+            return True
+        await self._finish(ConsoleEnd.ACCESS_LOST, "Your access to this server was withdrawn.")
+        return False
+
     # Watchers and the end --------------------------------------------------------------------------
 
     async def _watch(self):

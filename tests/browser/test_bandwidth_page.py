@@ -43,7 +43,7 @@ def test_customer_bandwidth_page(page, alice, acme, globex, settings, tmp_path):
     page.get_by_role("link", name=str(service)).click()
     assert page.get_by_role("heading", level=1).inner_text() == str(service)
     assert page.get_by_text("95th percentile so far").is_visible()
-    assert "48.0 Mbit/s" in page.locator("main").inner_text()
+    assert "48 Mbit/s" in page.locator("main").inner_text()
     assert page.get_by_role("img", name=re.compile("per day")).count() == 1
     assert not [error for error in errors if "Content Security Policy" in error]
     response = page.goto(f"/noc/graphs/interface/{foreign.pk}/day.png")
