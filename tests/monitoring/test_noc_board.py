@@ -55,10 +55,9 @@ def test_state_lists_current_problems_and_acknowledge_records_who(client_for, no
 
 @pytest.mark.django_db(transaction=True)
 def test_socket_sends_check_changes_to_noc_staff(noc_user, acme):
-    from serverstock.asgi import application
-
     from django.conf import settings
 
+    from serverstock.asgi import application
     from tests.accounts.factories import sign_in
 
     check = make_check(acme, down_after=1)
