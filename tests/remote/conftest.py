@@ -36,15 +36,3 @@ def remote_settings(settings, tmp_path):
     settings.REMOTE_POWER_TIMEOUT = 3
     settings.MONITORING_RRD_DIR = tmp_path / "rrd"
     return settings
-
-
-@pytest.fixture(autouse=True)
-def _connection_shared_with_the_asgi_threads():
-    """The in-process ASGI app runs its database calls in worker threads that see this thread's connection
-    object (asgiref's context-local storage). Earlier live-server tests on the same worker may have taken its
-    thread sharing back, so it is shared for each test here, as Django's live server shares it."""
-    from django.db import connection
-
-    connection.inc_thread_sharing()
-    yield
-    connection.dec_thread_sharing()

@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.urls import reverse
@@ -77,7 +77,7 @@ def test_text_round_trips_through_the_websocket(bmc, acme, alice, remote_setting
         await socket.disconnect(timeout=10)
         return typed, resized, pushed
 
-    typed, resized, pushed = asyncio.run(scenario())
+    typed, resized, pushed = async_to_sync(scenario)()
     assert "echo round-trip-42" in _output(typed)  # the host echoed the keystrokes
     assert resized[-1] == {"type": "resized", "cols": 120, "rows": 40}
     assert "echo round-trip-42\r" in bmc.state()["received"]
@@ -106,7 +106,7 @@ def test_second_session_takes_over_and_the_first_is_told(bmc, acme, alice, remot
         await second.disconnect(timeout=10)
         return told[-1], answer
 
-    told, answer = asyncio.run(scenario())
+    told, answer = async_to_sync(scenario)()
     assert told["reason"] == ConsoleEnd.TAKEN_OVER and colleague.email in told["message"]
     reasons = sorted(ConsoleSession.objects.values_list("end_reason", flat=True))
     assert reasons == sorted([ConsoleEnd.TAKEN_OVER, ConsoleEnd.CLOSED])
@@ -124,11 +124,11 @@ def test_console_needs_reauthentication_access_and_the_right_company(bmc, acme, 
         close = await socket.receive_output(timeout=5)
         return message, close.get("code")
 
-    not_confirmed = asyncio.run(refused(_signed_in(alice)))
+    not_confirmed = async_to_sync(refused)(_signed_in(alice))
     assert not_confirmed[1] == 4401 and "Confirm your password" in not_confirmed[0]["message"]
-    other_company = asyncio.run(refused(_signed_in(bob)))
+    other_company = async_to_sync(refused)(_signed_in(bob))
     assert other_company[1] == 4404
-    no_role = asyncio.run(refused(_signed_in(billing)))
+    no_role = async_to_sync(refused)(_signed_in(billing))
     assert no_role[1] == 4403
     assert not ConsoleSession.objects.exists()
 
@@ -151,7 +151,7 @@ def test_signing_out_and_idle_close_the_console(bmc, acme, alice, remote_setting
         return idle[-1], signed_out[-1]
 
     remote_settings.REMOTE_CONSOLE_IDLE_SECONDS = 1.5
-    idle, signed_out = asyncio.run(scenario())
+    idle, signed_out = async_to_sync(scenario)()
     assert idle["reason"] == ConsoleEnd.IDLE
     assert signed_out["reason"] == ConsoleEnd.SIGNED_OUT
     reasons = sorted(ConsoleSession.objects.values_list("end_reason", flat=True))
@@ -170,7 +170,7 @@ def test_console_of_a_dead_bmc_fails_cleanly(acme, alice, remote_settings):
         assert (await socket.connect())[0]
         return await _until(socket, lambda m: m.get("state") == "closed", timeout=10)
 
-    closed = asyncio.run(scenario())[-1]
+    closed = async_to_sync(scenario)()[-1]
     assert closed["reason"] == ConsoleEnd.BMC_ERROR and "Could not open the console" in closed["message"]
     assert ConsoleSession.objects.get().end_reason == ConsoleEnd.BMC_ERROR
 
@@ -190,7 +190,7 @@ def test_a_cancelled_console_still_closes_the_bmc_session_and_its_audit(bmc, acm
             await socket.future
         return active
 
-    assert asyncio.run(scenario()) is True
+    assert async_to_sync(scenario)() is True
     session = ConsoleSession.objects.get()
     assert session.closed_at is not None and session.end_reason == ConsoleEnd.CLOSED
     assert bmc.state()["console_active"] is False
@@ -216,6 +216,6 @@ def test_the_console_survives_pyghmis_keepalive(bmc, acme, alice, remote_setting
         await socket.disconnect(timeout=10)
         return due, answer[-1]
 
-    due, last = asyncio.run(scenario())
+    due, last = async_to_sync(scenario)()
     assert due, "no pyghmi session was open"
     assert last.get("state") != "closed", last

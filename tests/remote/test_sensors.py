@@ -4,6 +4,7 @@ unreachable BMCs and sensors out of range become NOC events; the server page sho
 import asyncio
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.test import Client
 from django.urls import reverse
 
@@ -83,7 +84,7 @@ def test_collector_polls_into_rrd_and_raises_noc_events(bmc, acme, alice, bob, r
         await asyncio.to_thread(bmc.control, {"op": "set_sensor", "name": "CPU1 Temp", "value": 52})
         return collector.stats
 
-    stats = asyncio.run(scenario())
+    stats = async_to_sync(scenario)()
     assert stats["polls"] == 2 and stats["failures"] == 2
     assert sensor_rrd_path(rrd_dir, device.pk, "CPU1 Temp").exists()
     assert sensor_rrd_path(rrd_dir, device.pk, "power_watts").exists()
