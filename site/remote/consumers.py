@@ -70,6 +70,13 @@ def _still_allowed(user, device_id: int) -> bool:
     return device is not None and services.may_use_console(device=device, user=fresh)
 
 
+def _others_open(device_id: int, audit_pk: int) -> bool:
+    """Whether another console session of the server is still open (its SOL payload not yet released)."""
+    from remote.models import ConsoleSession
+
+    return ConsoleSession.objects.filter(device_id=device_id, closed_at__isnull=True).exclude(pk=audit_pk).exists()
+
+
 def _close_audit(audit, reason, to_host, from_host, transcript):
     from remote import services
 
@@ -123,15 +130,32 @@ class ConsoleConsumer(AuthenticatedConsumer):
         )
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        # The console taken over releases the BMC's SOL payload, then closes its session row: wait for that
+        # (bounded by its own 5 s goodbye), or its deactivation would end this console as soon as it opens.
+        release_by = asyncio.get_running_loop().time() + 6
+        while asyncio.get_running_loop().time() < release_by and await database_sync_to_async(_others_open)(
+            self.device_id, audit.pk
+        ):
+            await asyncio.sleep(0.2)
         await self.send_json({"type": "status", "state": "connecting", "message": f"Connecting to {device.name}…"})
         target = await database_sync_to_async(bmc_target)(device)
         loop = asyncio.get_running_loop()
-        self.bridge = SolBridge(target, loop=loop, on_output=self._output, on_error=self._bmc_error)
-        try:
-            await self.bridge.open(timeout=float(getattr(settings, "REMOTE_CONSOLE_CONNECT_TIMEOUT", 10)))
-        except ConsoleError as error:
-            await self._finish(ConsoleEnd.BMC_ERROR, f"Could not open the console of {device.name}: {error}.")
-            return
+        timeout = float(getattr(settings, "REMOTE_CONSOLE_CONNECT_TIMEOUT", 10))
+        deadline = loop.time() + timeout
+        while True:
+            self.bridge = SolBridge(target, loop=loop, on_output=self._output, on_error=self._bmc_error)
+            try:
+                await self.bridge.open(timeout=max(1.0, deadline - loop.time()))
+                break
+            except ConsoleError as error:
+                # A console taken over a moment ago may still hold the BMC's SOL payload: try again until the
+                # connect timeout, then say why.
+                if self.bridge is not None:
+                    await self.bridge.close()
+                if loop.time() + 0.5 >= deadline:
+                    await self._finish(ConsoleEnd.BMC_ERROR, f"Could not open the console of {device.name}: {error}.")
+                    return
+                await asyncio.sleep(0.5)
         await self.send_json({"type": "status", "state": "connected", "message": f"Connected to {device.name}."})
         self.watchers = [asyncio.create_task(self._watch())]
 
@@ -218,7 +242,8 @@ class ConsoleConsumer(AuthenticatedConsumer):
             return
         self.finished = True
         self.reason = reason
-        await self._close_audit()  # recorded before the user is told
+        if reason != ConsoleEnd.TAKEN_OVER:  # taken over: closed once the payload is released (_teardown)
+            await self._close_audit()  # recorded before the user is told
         try:
             await self.send_json({"type": "status", "state": "closed", "reason": reason, "message": message})
         except Exception:  # noqa: BLE001 - the socket may be gone already
@@ -230,10 +255,12 @@ class ConsoleConsumer(AuthenticatedConsumer):
         for task in getattr(self, "watchers", []):
             if task is not asyncio.current_task():
                 task.cancel()
-        await self._close_audit()  # before the BMC's (bounded, possibly slow) goodbye
+        if getattr(self, "reason", None) != ConsoleEnd.TAKEN_OVER:
+            await self._close_audit()  # before the BMC's (bounded, possibly slow) goodbye
         bridge, self.bridge = getattr(self, "bridge", None), None
         if bridge is not None:
             await bridge.close()
+        await self._close_audit()  # taken over: after the payload is released, which the new console waits for
         group = getattr(self, "group", None)
         if group:
             await self.channel_layer.group_discard(group, self.channel_name)

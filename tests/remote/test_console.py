@@ -44,7 +44,10 @@ async def _until(socket, predicate, *, timeout=10.0) -> list[dict]:
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     while True:
-        message = await socket.receive_json_from(timeout=max(0.1, end - loop.time()))
+        try:
+            message = await socket.receive_json_from(timeout=max(0.1, end - loop.time()))
+        except AssertionError as error:  # closed before the message looked for: say what came first
+            raise AssertionError(f"{error}; received before: {seen}") from error
         seen.append(message)
         if predicate(message):
             return seen
