@@ -12,11 +12,11 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml package.json | cksum | cut -d' ' -f1)
 # Debian packages: rrdtool's binding builds against librrd-dev; WeasyPrint needs pango; browser tests use
 # Debian's chromium (Playwright never downloads one); snmpd and openipmi are the simulated devices;
-# snmp (Net-SNMP's tools) is the collector benchmark's reference; nodejs (with npm) installs the front-end
-# libraries of package.json into node_modules/, served under /static/vendor/; nginx is the reverse proxy the
-# multi-process test (tests/deploy/) runs in front of the product, as deploy/ does.
+# snmp (Net-SNMP's tools) is the collector benchmark's reference, fping the service checks' ICMP reference; nodejs
+# (with npm) installs the front-end libraries of package.json into node_modules/, served under /static/vendor/; nginx
+# is the reverse proxy the multi-process test (tests/deploy/) runs in front of the product, as deploy/ does.
 DEB_PACKAGES := build-essential python3-dev python3-venv pkg-config librrd-dev rrdtool rrdcached libpango-1.0-0 libpangoft2-1.0-0 \
-	fonts-dejavu-core chromium poppler-utils snmpd snmp openipmi ipmitool nodejs nginx
+	fonts-dejavu-core chromium poppler-utils snmpd snmp openipmi ipmitool fping nodejs nginx
 PYTEST_ARGS ?=
 
 .PHONY: run test lint bench bench-collector bench-pipeline deps install migrate demo check-deploy clean

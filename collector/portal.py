@@ -32,7 +32,9 @@ class PortalClient:
         retries: int = 3,
         backoff: float = 0.5,
         backlog_limit: int = 1000,
+        ingest_path: str = "/api/monitoring/collector/ingest/",
     ):
+        self.ingest_path = ingest_path
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -87,13 +89,17 @@ class PortalClient:
             self.dropped_batches += 1
         self.backlog.append(batch)
 
+    async def check_targets(self, shard: str) -> dict:
+        """The service checks of ``shard`` (``I/N``)."""
+        return await self._call("GET", f"/api/monitoring/collector/checks/?shard={shard}")
+
     async def send(self, batch: dict | None) -> bool:
         """Queue ``batch`` and post the backlog oldest first; False when something is still waiting."""
         if batch:
             self.queue(batch)
         while self.backlog:
             try:
-                await self._call("POST", "/api/monitoring/collector/ingest/", self.backlog[0])
+                await self._call("POST", self.ingest_path, self.backlog[0])
             except PortalError as error:
                 if " HTTP 400 " in str(error):
                     # The portal will never accept this batch; keeping it would block every later one.
@@ -104,4 +110,22 @@ class PortalClient:
                 log.warning("ingest failed, %d batch(es) kept for later: %s", len(self.backlog), error)
                 return False
             self.backlog.popleft()
+        return True
+
+    # IPMI (collector/ipmi.py): its own endpoints in the portal's remote app, apart from the SNMP ingest.
+
+    async def ipmi_targets(self, shard: str) -> dict:
+        """The BMCs of ``shard`` with their credentials."""
+        return await self._call("GET", f"/api/remote/collector/targets/?shard={shard}")
+
+    async def send_ipmi(self, batch: dict | None) -> bool:
+        """Post BMC events and latest readings; a batch the portal cannot take now is dropped (the next poll
+        brings fresh readings, and the reachability events are re-derived from the portal's state)."""
+        if not batch:
+            return True
+        try:
+            await self._call("POST", "/api/remote/collector/events/", batch)
+        except PortalError as error:
+            log.warning("IPMI batch not delivered: %s", error)
+            return False
         return True

@@ -10,8 +10,10 @@ every rate above the old speed would be stored as unknown.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import shutil
 import socket
 import uuid
 from collections import defaultdict
@@ -30,6 +32,9 @@ DS_NAMES = ("in", "out", "inerr", "outerr", "indisc", "outdisc", "status")
 # (steps per row, rows): 1-minute for a day (for fresh graphs), then MRTG's 5 min / 2 days, 30 min / 2 weeks,
 # 2 h / 2 months, 1 day / 2 years, each as AVERAGE and MAX.
 ARCHIVES = ((1, 1440), (5, 576), (30, 672), (120, 744), (1440, 732))
+# Billing: the 95th percentile of a month needs every 5-minute sample of it, so a 5-minute AVERAGE archive
+# of 35 days (the longest month, and the days the month-end report may run late) beside the graph archives.
+BILLING_ARCHIVE = (5, 35 * 288)
 
 
 def interface_file_name(name: str) -> str:
@@ -81,6 +86,8 @@ def create_arguments(*, speed_mbps: int | None, start: int | None = None, step: 
     for cf in ("AVERAGE", "MAX"):
         for steps, rows in ARCHIVES:
             args.append(f"RRA:{cf}:0.5:{steps}:{rows}")
+    steps, rows = BILLING_ARCHIVE
+    args.append(f"RRA:AVERAGE:0.5:{max(steps * STEP // step, 1)}:{rows}")
     return args
 
 
@@ -175,6 +182,8 @@ class RrdWriter:
         self._maximum: dict[Path, int | None] = {}
         self._last: dict[Path, int] = {}  # the latest update time written or queued, per file
         self.errors: list[str] = []
+        self.create_failed: set[Path] = set()  # files that could not be created (reported once each)
+        self.notices: list[tuple[int, str]] = []  # (logging level, message) for the collector's log
         self.tuned = 0
         self.skipped = 0
 
@@ -182,7 +191,25 @@ class RrdWriter:
         """Queue one sample (raw counters and status) for an interface; creates its RRD on first sight."""
         path = rrd_path(self.rrd_dir, device_id, interface_name)
         if path not in self._maximum:
-            if ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - self.step, step=self.step):
+            try:
+                created = ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - self.step, step=self.step)
+            except (rrdtool.OperationalError, OSError) as error:
+                # A full disk, a read-only directory: the sample is dropped (the rates and events still go to
+                # the portal); said once per file, and tried again at the next poll.
+                if path not in self.create_failed:
+                    self.create_failed.add(path)
+                    try:  # rrdcached's answer to a full disk is an empty "RRD Error:": say how much space is left
+                        free = f"{shutil.disk_usage(self.rrd_dir).free:,} bytes free"
+                    except OSError:
+                        free = "free space unknown"
+                    message = f"RRD file {path} not created ({free} in {self.rrd_dir}), samples dropped: {error}"
+                    self.notices.append((logging.ERROR, message))
+                self.skipped += 1
+                return path
+            if path in self.create_failed:
+                self.create_failed.discard(path)
+                self.notices.append((logging.WARNING, f"RRD file created after all, its samples are stored: {path}"))
+            if created:
                 self._maximum[path] = octets_maximum(speed_mbps)
                 self._last[path] = timestamp - self.step
             else:  # made earlier (by this collector before a restart, or another): read what it carries
@@ -223,7 +250,9 @@ class RrdWriter:
         """Apply queued re-tunes, then write every queued update; returns the number of files written."""
         if self.retune:
             self._apply_retunes()
-        pending, self.pending = self.pending, defaultdict(list)
+        # A sample skipped as not newer than the file's last one leaves an empty list behind: nothing to write.
+        pending = {path: entries for path, entries in self.pending.items() if entries}
+        self.pending = defaultdict(list)
         if not pending:
             return 0
         if self.cached is not None:
@@ -234,5 +263,86 @@ class RrdWriter:
                 rrdtool.update(str(path), *entries)
             except rrdtool.OperationalError as error:
                 # e.g. an update older than the file's last one after a clock step: keep the rest going.
+                self.errors.append(f"{path}: {error}")
+        return len(pending)
+
+
+# Service checks -------------------------------------------------------------------------------------
+# One RRD per check: the response time in milliseconds (unknown when the check failed) and whether it
+# succeeded (1/0), each as AVERAGE and MAX in the same archives as the interfaces.
+CHECK_DS = ("rtt", "ok")
+
+
+def check_rrd_path(rrd_dir: Path | str, check_id: int) -> Path:
+    """Where the RRD of check ``check_id`` lives (the portal reads the same path)."""
+    return Path(rrd_dir) / "checks" / f"check-{int(check_id)}.rrd"
+
+
+def check_create_arguments(*, interval: int, start: int | None = None) -> list[str]:
+    """``rrdtool create`` arguments of a check's file: one row per interval (at least 10 s)."""
+    step = max(10, int(interval))
+    args = ["--step", str(step)]
+    if start is not None:
+        args += ["--start", str(start)]
+    heartbeat = HEARTBEAT_STEPS * step
+    args += [f"DS:rtt:GAUGE:{heartbeat}:0:U", f"DS:ok:GAUGE:{heartbeat}:0:1"]
+    rows_per_day = max(1, 86400 // step)
+    for cf in ("AVERAGE", "MAX"):
+        args.append(f"RRA:{cf}:0.5:1:{rows_per_day}")
+        for seconds, rows in ((300, 2016), (3600, 1488), (86400, 732)):
+            steps = max(1, seconds // step)
+            args.append(f"RRA:{cf}:0.5:{steps}:{rows}")
+    return args
+
+
+class CheckRrdWriter:
+    """Queues check results and writes them per file (or in one rrdcached BATCH) on ``flush``."""
+
+    def __init__(self, rrd_dir: Path | str, *, rrdcached_address: str = ""):
+        self.rrd_dir = Path(rrd_dir)
+        self.cached = RrdcachedClient(rrdcached_address) if rrdcached_address else None
+        self.pending: dict[Path, list[str]] = defaultdict(list)
+        self._last: dict[Path, int] = {}
+        self.errors: list[str] = []
+
+    def add(self, *, check_id: int, timestamp: int, response_ms: float | None, ok: bool, interval: int = 60) -> Path:
+        path = check_rrd_path(self.rrd_dir, check_id)
+        if path not in self._last:
+            if path.exists():
+                try:
+                    self._last[path] = int(rrdtool.info(str(path)).get("last_update") or 0)
+                except rrdtool.OperationalError as error:
+                    self.errors.append(f"{path}: {error}")
+                    self._last[path] = 0
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+                try:
+                    rrdtool.create(str(temporary), *check_create_arguments(interval=interval, start=timestamp - 1))
+                    try:
+                        os.link(temporary, path)
+                    except FileExistsError:
+                        pass
+                finally:
+                    temporary.unlink(missing_ok=True)
+                self._last[path] = timestamp - 1
+        if timestamp <= self._last[path]:
+            return path  # two results within one second: rrdtool keeps only the first
+        rtt = "U" if response_ms is None or not ok else f"{response_ms:.3f}"
+        self.pending[path].append(f"{timestamp}:{rtt}:{1 if ok else 0}")
+        self._last[path] = timestamp
+        return path
+
+    def flush(self) -> int:
+        pending, self.pending = self.pending, defaultdict(list)
+        if not pending:
+            return 0
+        if self.cached is not None:
+            self.errors += self.cached.batch([(str(path.resolve()), entries) for path, entries in pending.items()])
+            return len(pending)
+        for path, entries in pending.items():
+            try:
+                rrdtool.update(str(path), *entries)
+            except rrdtool.OperationalError as error:
                 self.errors.append(f"{path}: {error}")
         return len(pending)

@@ -274,6 +274,9 @@ class Collector:
             log.error("RRD flush failed: %s", error)
         for error in self.writer.errors[errors:]:
             log.warning("RRD update refused: %s", error)
+        notices, self.writer.notices = self.writer.notices, []
+        for level, message in notices:
+            log.log(level, "%s", message)
         del self.writer.errors[: max(0, len(self.writer.errors) - 100)]  # keep the latest few for inspection
         *earlier, last = split_batch(self.drain()) or [None]
         for part in earlier:

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from accounts.choices import CompanyRole, StaffRole
-from tests.accounts.factories import CompanyFactory, MembershipFactory, UserFactory, staff_member
+from tests.accounts.factories import CompanyFactory, MembershipFactory, UserFactory, sign_in, staff_member
 
 
 @pytest.fixture
@@ -41,12 +41,10 @@ def noc_user(db):
 
 @pytest.fixture
 def client_for():
-    """A test client signed in as the given user."""
+    """A test client signed in as the given user (through MFA when the user has it, as allauth signs in)."""
 
     def make(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        return sign_in(Client(), user)
 
     return make
 

@@ -1,2 +1,1 @@
-# Lead's admin is generated from specs.py; its export resource is overridden in resources.py.
-from cms.leads import resources  # noqa: F401
+# Lead's admin is generated from specs.py; its export resource (resources.py) is the generated one.

@@ -1,13 +1,5 @@
-"""Spreadsheet safety for exports of what visitors typed (CSV/formula injection, OWASP)."""
+"""Spreadsheet safety for exports of what visitors typed: the project's one neutraliser (core.exports)."""
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+from core.exports import FORMULA_PREFIXES, neutralise_formula
 
-
-def neutralise_formula(value):
-    """Prefix a string a spreadsheet would read as a formula with an apostrophe, so it stays text.
-
-    Anything that is not a string (numbers, dates, None) is returned unchanged.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+__all__ = ["FORMULA_PREFIXES", "neutralise_formula"]

@@ -40,10 +40,17 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts.mfa import staff_mfa_refusal
+        from core.consumers import register_staff_session_check
         from core.tenancy import register_membership_lookup
 
         register_membership_lookup(_member_company_ids)
+        register_staff_session_check(staff_mfa_refusal)
 
         post_migrate.connect(_sync_staff_groups, dispatch_uid="accounts.sync_staff_groups")
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(_record_last_login, dispatch_uid="accounts.record_last_login")
+
+        from accounts import signals
+
+        signals.connect()

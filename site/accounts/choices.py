@@ -48,3 +48,4 @@ class StaffRole(models.TextChoices):
     BILLING = "Billing", _("Billing")
     SUPPORT = "Support technician", _("Support technician")
     NOC = "NOC", _("NOC")
+    MARKETING = "Marketing", _("Marketing")

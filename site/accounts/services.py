@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import CompanyRole, CompanyStatus, StaffRole
 from accounts.models import ApiToken, Company, Invitation, Membership
-from accounts.roles import STAFF_ROLE_PERMISSIONS, WAGTAIL_ADMIN_ROLES, permission_allowed
+from accounts.roles import (
+    STAFF_ROLE_PERMISSIONS,
+    WAGTAIL_ADMIN_ROLES,
+    WAGTAIL_COLLECTION_ACTIONS,
+    WAGTAIL_PAGE_ACTIONS,
+    permission_allowed,
+)
 from core.services import instance_save
 
 User = get_user_model()
@@ -319,12 +325,36 @@ def staff_groups_sync() -> dict[str, int]:
         ]
         group.permissions.set(allowed)
         counts[role] = len(allowed)
+        if role in WAGTAIL_ADMIN_ROLES and role != StaffRole.ADMINISTRATOR:
+            _grant_wagtail_tree(group)
     return counts
+
+
+def _grant_wagtail_tree(group: Group) -> None:
+    """Page permissions on the whole page tree and image/document permissions on the root collection."""
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+    root_page = Page.get_first_root_node()
+    root_collection = Collection.get_first_root_node()
+    wanted = {f"{action}_page" for action in WAGTAIL_PAGE_ACTIONS}
+    for permission in Permission.objects.filter(content_type__app_label="wagtailcore", codename__in=wanted):
+        if root_page is not None:
+            GroupPagePermission.objects.get_or_create(group=group, page=root_page, permission=permission)
+    media = [f"{action}_{model}" for action in WAGTAIL_COLLECTION_ACTIONS for model in ("image", "document")]
+    for permission in Permission.objects.filter(
+        content_type__app_label__in=["wagtailimages", "wagtaildocs"], codename__in=media
+    ):
+        if root_collection is not None:
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root_collection, permission=permission
+            )
 
 
 def _role_allows(role: str, app_label: str, codename: str) -> bool:
     if app_label.startswith("wagtail") or app_label in CMS_APP_LABELS:
-        return role in WAGTAIL_ADMIN_ROLES
+        if role not in WAGTAIL_ADMIN_ROLES:
+            return False
+        return role == StaffRole.ADMINISTRATOR or permission_allowed(role, app_label, codename)
     if app_label in {"auth", "contenttypes", "sessions", "admin"} and role != StaffRole.ADMINISTRATOR:
         return False
     if role in STAFF_ROLE_PERMISSIONS:

@@ -9,17 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 
-
-def provider_branding() -> dict:
-    """Name, address and logo of the provider, from ``settings.BILLING_PROVIDER`` (with defaults)."""
-    defaults = {
-        "name": "ServerStock Datacenters",
-        "address": "1 Rack Row\n10001 New York, NY\nUS",
-        "email": "billing@serverstock.example",
-        "tax_id": "",
-        "logo_path": "",
-    }
-    return {**defaults, **getattr(settings, "BILLING_PROVIDER", {})}
+from core.branding import provider_branding
 
 
 def invoice_html(invoice) -> str:

@@ -4,7 +4,6 @@ in Python as ``Decimal`` (SQLite would sum decimals as floats)."""
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from django.db.models import Prefetch
 
 from billing.choices import UNPAID_STATUSES, CreditNoteKind, InvoiceStatus
 from billing.models import CreditNote, Invoice, InvoiceLine, Payment, PaymentAllocation
+from core.exports import csv_writer
 from core.money import ZERO, round_money
 
 
@@ -121,7 +121,7 @@ INVOICE_COLUMNS = [
 def invoices_csv_rows(*, start: date, end: date) -> Iterator[str]:
     """CSV (header first) of the finalised invoices issued between ``start`` and ``end`` (inclusive), one row
     per line with the invoice's figures repeated; void invoices are listed with their status. Two queries."""
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield writer.writerow(INVOICE_COLUMNS)
     invoices = (
         Invoice.objects.filter(issue_date__gte=start, issue_date__lte=end)
@@ -186,7 +186,7 @@ PAYMENT_COLUMNS = [
 def payments_csv_rows(*, start: date, end: date) -> Iterator[str]:
     """CSV (header first) of the payments received between ``start`` and ``end`` (inclusive), with the
     invoices each settled (``INV-000012:100.00;…``) and what became credit. Two queries."""
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield writer.writerow(PAYMENT_COLUMNS)
     payments = (
         Payment.objects.filter(received_on__gte=start, received_on__lte=end)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
@@ -158,7 +160,14 @@ class ServiceAdmin(generated_admin(Service)):
         "withdraw_cancellation_detail",
         "cancel_detail",
         "terminate_detail",
+        "traffic_detail",
     ]
+
+    @action(description=_("Traffic"), url_path="traffic", permissions=["view"])
+    def traffic_detail(self, request, object_id):
+        # The graphs live in monitoring (a later layer), reached by URL name only.
+        return redirect(reverse("monitoring:staff_bandwidth", args=["service", object_id]))
+
     LIFECYCLE_READONLY = (
         "status",
         "billing_start_date",

@@ -54,6 +54,15 @@ class BandwidthBilling(models.TextChoices):
     TRANSFER = "transfer", _("Transfer quota (GB)")
 
 
+class BandwidthMeasure(models.TextChoices):
+    """Which figure of a 95th-percentile service is billed (``Product.bandwidth_measure``)."""
+
+    LARGER = "larger", _("The larger of in and out")
+    IN = "in", _("Inbound only")
+    OUT = "out", _("Outbound only")
+    SUM = "sum", _("In and out added per sample")
+
+
 class HandsUnit(models.TextChoices):
     HOUR = "hour", _("Per hour")
     BLOCK = "block", _("Block of hours")

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import (
     BandwidthBilling,
+    BandwidthMeasure,
     BillingPeriod,
     CancellationStatus,
     HandsUnit,
@@ -125,6 +126,13 @@ class Product(PrimaryModel):
     commit_mbps = models.PositiveIntegerField(_("commit (Mbit/s)"), null=True, blank=True)
     burst_mbps = models.PositiveIntegerField(_("burst (Mbit/s)"), null=True, blank=True)
     transfer_quota_gb = models.PositiveIntegerField(_("transfer quota (GB)"), null=True, blank=True)
+    bandwidth_measure = models.CharField(
+        _("billed on"),
+        max_length=10,
+        choices=BandwidthMeasure,
+        default=BandwidthMeasure.LARGER,
+        help_text=_("Which 95th percentile is billed: the larger of in and out (usual), one direction, or both."),
+    )
     # dedicated servers
     device_type = models.ForeignKey(
         "dcim.DeviceType",
@@ -217,6 +225,12 @@ class Plan(PrimaryModel):
     recurring_period = models.CharField(_("billed"), max_length=10, choices=BillingPeriod, blank=True)
     recurring_amount = money_field(_("recurring price"), null=True, blank=True, help_text=_("Per period."))
     one_time_amount = money_field(_("one-time price"), default=ZERO, help_text=_("Setup fee, charged once."))
+    overage_price = money_field(
+        _("overage price per Mbit/s"),
+        null=True,
+        blank=True,
+        help_text=_("Bandwidth plans: billed per Mbit/s of the period's 95th percentile over the commit."),
+    )
     taxable = models.BooleanField(_("taxable"), default=True)
     term_months = models.PositiveSmallIntegerField(_("minimum term (months)"), default=0)
     is_active = models.BooleanField(_("active"), default=True)

@@ -26,6 +26,17 @@ from core import writes
 from core.registry import get_spec
 
 
+def secret_field_names(model) -> set[str]:
+    """Names of ``model``'s encrypted fields (never shown: set through a write-only input, read by the reveal)."""
+    from core.fields import EncryptedTextField
+
+    return {field.name for field in model._meta.concrete_fields if isinstance(field, EncryptedTextField)}
+
+
+def _without(names, hidden: set[str]) -> list:
+    return [name for name in names if name not in hidden]
+
+
 class ServiceRefused(Exception):
     """A service refused an admin write; carries its ValidationError back to the view that shows it."""
 
@@ -201,7 +212,11 @@ def adopt(obj, saved) -> None:
 
 
 class SpecModelAdmin(SpecWritesMixin, SimpleHistoryAdmin, ModelAdmin, ImportExportModelAdmin):
-    """Base of generated admins; app overrides subclass the generated class, never this one directly."""
+    """Base of generated admins; app overrides subclass the generated class, never this one directly.
+
+    Secrets (encrypted fields) never appear on a page: staff who may change the object get an empty password
+    input (empty keeps the stored value), staff who may only view it do not get the field at all.
+    """
 
     import_form_class = ImportForm
     export_form_class = ExportForm
@@ -210,6 +225,51 @@ class SpecModelAdmin(SpecWritesMixin, SimpleHistoryAdmin, ModelAdmin, ImportExpo
     warn_unsaved_form = True
     compressed_fields = True
     spec = None
+
+    def _hidden_secrets(self, request, obj) -> set[str]:
+        secrets = secret_field_names(self.model)
+        if not secrets:
+            return set()
+        may_edit = self.has_change_permission(request, obj) if obj is not None else self.has_add_permission(request)
+        return set() if may_edit else secrets
+
+    def get_fieldsets(self, request, obj=None):
+        hidden = self._hidden_secrets(request, obj)
+        fieldsets = super().get_fieldsets(request, obj)
+        if not hidden:
+            return fieldsets
+        return [(title, {**options, "fields": _without(options["fields"], hidden)}) for title, options in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A secret is never displayed as read-only text, whoever asks.
+        return _without(super().get_readonly_fields(request, obj), secret_field_names(self.model))
+
+    def get_list_display(self, request):
+        return _without(super().get_list_display(request), secret_field_names(self.model))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in secret_field_names(self.model):
+            from django import forms
+
+            kwargs["widget"] = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_form(self, request, form, change):
+        # An empty password input keeps the stored secret.
+        if change:
+            for name in secret_field_names(self.model) & set(form.cleaned_data):
+                if not form.cleaned_data[name] and form.initial.get(name):
+                    setattr(form.instance, name, form.initial[name])
+        return super().save_form(request, form, change)
+
+    def service_fields(self, request, form, change: bool) -> dict:
+        """An empty password input keeps the stored secret: it is not passed to the update service."""
+        fields = super().service_fields(request, form, change)
+        if change:
+            for name in secret_field_names(self.model) & set(fields):
+                if not fields[name]:
+                    del fields[name]
+        return fields
 
 
 class ServerStockAdminSite(UnfoldAdminSite):

@@ -9,12 +9,14 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Every app declares its models in specs.py; collect them before admin or API are built.
+        from core import lookups
         from core.api.schema import install_enum_name_overrides
         from core.registry import autodiscover
 
         autodiscover()
 
         install_enum_name_overrides()
+        lookups.install()
 
 
 class ServerStockAdminConfig(admin_apps.AdminConfig):

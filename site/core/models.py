@@ -5,6 +5,28 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+class SecretFreeHistoricalRecords(HistoricalRecords):
+    """Change history that never copies a secret: encrypted fields are left out of every historical table.
+
+    The history view would otherwise decrypt and show every past root and IPMI password to anyone who may
+    read history. Reverting a row from history keeps its current secrets (simple_history reads excluded fields
+    from the live row).
+    """
+
+    def fields_included(self, model):
+        from core.fields import EncryptedTextField
+
+        return [field for field in super().fields_included(model) if not isinstance(field, EncryptedTextField)]
+
+    def create_history_model(self, model, inherited):
+        from core.fields import EncryptedTextField
+
+        history_model = super().create_history_model(model, inherited)
+        secrets = [field.name for field in model._meta.fields if isinstance(field, EncryptedTextField)]
+        history_model._history_excluded_fields = [*self.excluded_fields, *secrets]
+        return history_model
+
+
 class TimestampedModel(models.Model):
     """Adds creation and last-update timestamps."""
 
@@ -19,13 +41,13 @@ class PrimaryModel(TimestampedModel):
     """A business object: timestamps, a short description, free-form comments and a change history.
 
     ``HistoricalRecords(inherit=True)`` gives every concrete subclass its own historical table, so each
-    change records who made it and when (shown in the admin's History view).
+    change records who made it and when (shown in the admin's History view); secrets are never copied there.
     """
 
     description = models.CharField(_("description"), max_length=200, blank=True)
     comments = models.TextField(_("comments"), blank=True)
 
-    history = HistoricalRecords(inherit=True)
+    history = SecretFreeHistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

@@ -73,6 +73,8 @@ class ModelSpec:
     hidden_from_customers: dict[str, Any] = field(default_factory=dict)
     # Secret fields never leave through export or API.
     secret_fields: Sequence[str] = ()
+    # Fields only staff see or write through the API (staff notes); customers never get them serialised.
+    staff_only_fields: Sequence[str] = ("comments",)
     # Choice fields shown as coloured badges: field name -> {value: colour}.
     badges: dict[str, dict] = field(default_factory=dict)
 
@@ -187,8 +189,10 @@ def _spec(model: type[models.Model]) -> ModelSpec:
 
 @cache
 def generated_resource(model: type[models.Model]) -> type:
-    """The import-export resource: the spec's export fields, secrets never included."""
-    from import_export import resources
+    """The import-export resource: the spec's export fields, secrets never included, formulas neutralised;
+    imports write through the spec's services (:mod:`core.imports`)."""
+    from core.exports import FormulaSafeResource
+    from core.imports import ServiceWritesResource
 
     spec = _spec(model)
     fields = list(spec.export_fields) if spec.export_fields is not None else spec.plain_fields()
@@ -205,7 +209,8 @@ def generated_resource(model: type[models.Model]) -> type:
             "clean_model_instances": True,
         },
     )
-    return type(f"{model.__name__}Resource", (resources.ModelResource,), {"Meta": meta, "__module__": __name__})
+    bases = (ServiceWritesResource, FormulaSafeResource)
+    return type(f"{model.__name__}Resource", bases, {"Meta": meta, "__module__": __name__})
 
 
 @cache
@@ -245,8 +250,10 @@ def _search_lookup(field_spec: str) -> str:
 
 @cache
 def generated_serializer(model: type[models.Model]) -> type:
-    """A ModelSerializer over the spec's API fields, with a ``url`` and a ``display`` string."""
+    """A ModelSerializer over the spec's API fields, with a ``display`` string (base: SpecModelSerializer)."""
     from rest_framework import serializers
+
+    from core.api.serializers import SpecModelSerializer
 
     spec = _spec(model)
     fields = list(spec.api_fields) if spec.api_fields is not None else spec.plain_fields()
@@ -259,8 +266,13 @@ def generated_serializer(model: type[models.Model]) -> type:
     )
     return type(
         f"{model.__name__}Serializer",
-        (serializers.ModelSerializer,),
-        {"Meta": meta, "display": serializers.CharField(source="__str__", read_only=True), "__module__": __name__},
+        (SpecModelSerializer,),
+        {
+            "Meta": meta,
+            "spec": spec,
+            "display": serializers.CharField(source="__str__", read_only=True),
+            "__module__": __name__,
+        },
     )
 
 
@@ -307,7 +319,9 @@ def generated_admin(model: type[models.Model]) -> type:
     }
     if spec.ordering:
         attributes["ordering"] = list(spec.ordering)
-    if not spec.importable:
+    from core.imports import import_allowed
+
+    if not import_allowed(spec):
         attributes["has_import_permission"] = lambda self, request: False
     return type(f"{model.__name__}Admin", (SpecModelAdmin,), attributes)
 

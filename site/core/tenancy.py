@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from core.registry import get_spec
 
@@ -22,6 +22,17 @@ _company_ids_of: list[Callable] = []
 def register_membership_lookup(lookup: Callable) -> None:
     """Called once by the accounts app: ``lookup(user) -> list of company ids`` the user is an active member of."""
     _company_ids_of[:] = [lookup]
+
+
+# Models whose rows reach a company by more than one path (a switch port: the device's owner, the services
+# delivered on it, the devices cabled to it). An upper app registers a function company_ids -> Q; it then
+# replaces the spec's single lookup path in :func:`scope_to_companies`.
+_SCOPES: dict[type[models.Model], Callable[[list[int]], Q]] = {}
+
+
+def register_tenancy_scope(model: type[models.Model], scope: Callable[[list[int]], Q]) -> None:
+    """Let ``scope(company_ids)`` (a ``Q`` on ``model``) decide which rows those companies see."""
+    _SCOPES[model] = scope
 
 
 def member_company_ids(user) -> list[int]:
@@ -44,13 +55,16 @@ def tenancy_path(model: type[models.Model]) -> str | None:
 
 
 def scope_to_companies(queryset: QuerySet, company_ids) -> QuerySet:
-    """Narrow ``queryset`` to rows that belong to ``company_ids``, without the rows customers never see."""
+    """Narrow ``queryset`` to rows that belong to ``company_ids`` (a registered scope first, else the path)."""
     spec = get_spec(queryset.model)
     path = spec.tenancy if spec else None
     if path is None:
         return queryset.none()
-    lookup = f"{path}__in" if path else "pk__in"
-    queryset = queryset.filter(**{lookup: list(company_ids)})
+    scope = _SCOPES.get(queryset.model) or _SCOPES.get(queryset.model._meta.concrete_model)
+    if scope is not None:
+        queryset = queryset.filter(scope(list(company_ids)))
+    else:
+        queryset = queryset.filter(**{f"{path}__in" if path else "pk__in": list(company_ids)})
     if spec.hidden_from_customers:
         queryset = queryset.exclude(**spec.hidden_from_customers)
     return queryset

@@ -184,7 +184,7 @@ class DeviceAdmin(generated_admin(Device)):
     form = DeviceAdminForm
     action_form = DeviceActionForm
     actions = ["bulk_set_status", "bulk_move", "bulk_add_tag", "bulk_decommission"]
-    actions_detail = ["reveal_secret", "send_welcome"]
+    actions_detail = ["reveal_secret", "send_welcome", "traffic_detail"]
     inlines = [*generated_admin(Device).inlines, ServerWelcomeInline]
     fieldsets = (
         (None, {"fields": ("name", "device_type", "role", "status", "company", "ownership", "serial", "asset_tag")}),
@@ -293,6 +293,11 @@ class DeviceAdmin(generated_admin(Device)):
         # A method, not a dotted permission: unfold's system check would query the database for the latter.
         return request.user.has_perm(services.SECRET_REVEAL_PERMISSION)
 
+    @action(description=_("Traffic"), url_path="traffic", permissions=["view"])
+    def traffic_detail(self, request, object_id):
+        # The graphs live in monitoring (a later layer), reached by URL name only.
+        return redirect(reverse("monitoring:staff_bandwidth", args=["device", object_id]))
+
     @action(description=_("Reveal a secret"), url_path="reveal", permissions=["reveal_secret"])
     def reveal_secret(self, request, object_id):
         device = get_object_or_404(Device.objects.with_relations(), pk=object_id)
@@ -358,6 +363,12 @@ class PowerCircuitAdmin(generated_admin(PowerCircuit)):
 @override(Interface, "admin")
 class InterfaceAdmin(generated_admin(Interface)):
     actions = ["bulk_enable", "bulk_disable"]
+    actions_detail = ["traffic_detail"]
+
+    @action(description=_("Traffic"), url_path="traffic", permissions=["view"])
+    def traffic_detail(self, request, object_id):
+        # The graphs live in monitoring (a later layer), reached by URL name only.
+        return redirect(reverse("monitoring:staff_bandwidth", args=["interface", object_id]))
 
     @action(description=_("Enable selected interfaces"), permissions=["change"])
     def bulk_enable(self, request, queryset):

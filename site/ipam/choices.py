@@ -45,6 +45,10 @@ class IPAddressStatus(models.TextChoices):
     DEPRECATED = "deprecated", _("Deprecated")
 
 
+# Records somebody holds: the opposite of free (querysets, counters and the models read it from here).
+HELD_STATUSES = (IPAddressStatus.ASSIGNED, IPAddressStatus.RESERVED, IPAddressStatus.DEPRECATED)
+
+
 IP_ADDRESS_STATUS_COLOURS = {
     IPAddressStatus.AVAILABLE: "info",
     IPAddressStatus.ASSIGNED: "success",

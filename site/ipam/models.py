@@ -31,8 +31,6 @@ from ipam.choices import (
 )
 from ipam.querysets import AssignmentQuerySet, IPAddressQuerySet, PrefixQuerySet, ipv6_units
 
-HELD_STATUSES = (IPAddressStatus.ASSIGNED, IPAddressStatus.RESERVED, IPAddressStatus.DEPRECATED)
-
 
 def size_units(network) -> int:
     """The size of a network in accounting units: addresses for IPv4, /64 subnets for IPv6 (0 below a /64)."""
@@ -171,6 +169,12 @@ class Prefix(NetworkRangeModel):
         _("pool"), default=False, help_text=_("Every address is usable, network and broadcast included.")
     )
     size_units = models.BigIntegerField(editable=False, default=0)
+    # Figures kept on write by the services (``ipam.counters``), so utilisation and next-free never count rows:
+    # address records of a subnet, how many of them are held, and the space of the subnets inside a container.
+    # A database default too, so bulk loads that name only the other columns (``ipam.bulk``) can leave them out.
+    address_records = models.BigIntegerField(editable=False, default=0, db_default=0)
+    held_addresses = models.BigIntegerField(editable=False, default=0, db_default=0)
+    child_units = models.BigIntegerField(editable=False, default=0, db_default=0)
 
     objects = PrefixQuerySet.as_manager()
 
@@ -208,7 +212,13 @@ class Prefix(NetworkRangeModel):
         self.aggregate = aggregate
         if Prefix.objects.filter(prefix=self.prefix).exclude(pk=self.pk).exists():
             raise ValidationError({"prefix": gettext("%(prefix)s already exists.") % {"prefix": self.prefix}})
-        for other in self.overlapping(Prefix.objects.select_related("company")).order_by("network_start")[:20]:
+        # CIDR networks overlap only by containing one another: the prefixes around it by their exact text and
+        # the first few inside it, two bounded index reads (``overlapping()`` would read every prefix below it).
+        network_range = (self.family, self.network_start, self.network_end)
+        others = Prefix.objects.select_related("company").exclude(pk=self.pk)
+        around = others.around(network.network_address).filter(prefix_length__lt=self.prefix_length)
+        inside = others.within(*network_range).filter(prefix_length__gte=self.prefix_length)
+        for other in [*around, *inside.order_by("network_start")[:20]]:
             holder = f" ({other.company})" if other.company_id else ""
             other_contains = other.network_start <= self.network_start and other.network_end >= self.network_end
             container = other if other_contains else self
@@ -238,22 +248,17 @@ class Prefix(NetworkRangeModel):
     @property
     def utilisation(self) -> int:
         """Percent used: held addresses (or the whole block when assigned) for a subnet, child space for a
-        container; IPv6 in /64 subnets (see ``ipv6_utilisation``). Uses the ``with_utilisation()`` annotations
-        when present, else asks the database."""
+        container, both read from the figures kept on write (``ipam.counters``); IPv6 in /64 subnets (see
+        ``ipv6_utilisation``)."""
         if self.family == 6:
             used, total = self.ipv6_utilisation
             return min(100, round(100 * used / total)) if total else 0
         if self.company_id or self.status == PrefixStatus.RESERVED:
             return 100
         if self.status == PrefixStatus.CONTAINER:
-            used = getattr(self, "child_units", None)
-            if used is None:
-                used = Prefix.objects.filter(pk=self.pk).with_utilisation().values_list("child_units", flat=True)[0]
-            return min(100, round(100 * (used or 0) / self.size_units)) if self.size_units else 0
-        held = getattr(self, "held_addresses", None)
-        if held is None:
-            held = IPAddress.objects.in_range(self.family, self.network_start, self.network_end).held().count()
-        return min(100, round(100 * held / self.usable_count)) if self.usable_count else 0
+            return min(100, round(100 * self.child_units / self.size_units)) if self.size_units else 0
+        usable = self.usable_count
+        return min(100, round(100 * self.held_addresses / usable)) if usable else 0
 
     @property
     def ipv6_utilisation(self) -> tuple[int, int]:
@@ -343,9 +348,16 @@ class IPAddress(PrimaryModel):
         related_name="ip_addresses",
         verbose_name=_("assigned to"),
         editable=False,
+        db_index=False,  # a partial index below: most records are held by nobody
     )
     current_assignment = models.ForeignKey(
-        "Assignment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        "Assignment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,  # a partial index below
     )
     dns_name = models.CharField(_("DNS name"), max_length=255, blank=True)
 
@@ -357,7 +369,17 @@ class IPAddress(PrimaryModel):
         ordering = ["family", "value"]
         constraints = [models.UniqueConstraint(fields=["family", "value"], name="ipam_ipaddress_unique_value")]
         # "Held records between two addresses" (next free address, utilisation) read from the index alone.
-        indexes = [models.Index(fields=["family", "status", "value"], name="ipam_ipaddress_status_value")]
+        indexes = [
+            models.Index(fields=["family", "status", "value"], name="ipam_ipaddress_status_value"),
+            # Only records somebody holds have a company or an assignment: indexing the NULLs of the available
+            # ones (a /16 added with its records is 65,534 of them) cost every bulk insert two index entries a row.
+            models.Index(fields=["company"], name="ipam_ipaddress_company", condition=Q(company__isnull=False)),
+            models.Index(
+                fields=["current_assignment"],
+                name="ipam_ipaddress_assignment",
+                condition=Q(current_assignment__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.address

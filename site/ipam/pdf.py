@@ -82,6 +82,6 @@ def render_arin_report_pdf(*, utilisation=None, reassignments=None, max_rows: in
 
 
 def _provider_name() -> str:
-    from billing.pdf import provider_branding
+    from core.branding import provider_branding
 
     return provider_branding()["name"]

@@ -1,12 +1,19 @@
-"""Reusable reads of the IPAM app: range lookups on the hex encoding, utilisation annotations."""
+"""Reusable reads of the IPAM app: range lookups on the hex encoding, utilisation annotations.
+
+This module sits below ``ipam.models`` (which builds its managers from these classes) and never imports it:
+annotations that span models look them up in the app registry when they are built.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 
+from django.apps import apps
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Substr
+
+from ipam.choices import HELD_STATUSES
 
 # An IPv6 address's /64 is the first 16 of its 32 hex digits.
 SUBNET_64_DIGITS = 16
@@ -58,11 +65,14 @@ def ipv6_usage():
     distinct /64s of held longer subnets, plus the distinct /64s of held addresses outside both. Six correlated
     subqueries on the range indexes: constant queries, no row loaded into Python.
     """
-    from ipam.models import HELD_STATUSES, IPAddress, Prefix
+    Prefix, IPAddress = apps.get_model("ipam", "Prefix"), apps.get_model("ipam", "IPAddress")
 
     held_subnet = Q(company__isnull=False) | Q(status__in=("reserved", "deprecated"))
     subnets = Prefix.objects.filter(
-        family=6, network_start__gte=OuterRef("network_start"), network_end__lte=OuterRef("network_end")
+        family=6,
+        network_start__gte=OuterRef("network_start"),
+        network_start__lte=OuterRef("network_end"),
+        network_end__lte=OuterRef("network_end"),
     ).exclude(status="container")
     addresses = (
         IPAddress.objects.filter(
@@ -121,41 +131,21 @@ class PrefixQuerySet(models.QuerySet):
 
     def within(self, family: int, start: str, end: str):
         """Prefixes lying entirely inside ``start``–``end``."""
-        return self.filter(family=family, network_start__gte=start, network_end__lte=end)
+        # The upper bound on ``network_start`` keeps it one bounded range of the (family, network_start) index.
+        return self.filter(family=family, network_start__gte=start, network_start__lte=end, network_end__lte=end)
 
-    def with_utilisation(self):
-        """Annotate ``held_addresses`` (address records held in the range), ``child_units`` (space of the
-        non-container prefixes inside it) and, for IPv6, the used /64s (``ipv6_usage``): correlated subqueries,
-        so a page costs the same number of queries at any size."""
-        from ipam.models import HELD_STATUSES, IPAddress, Prefix
-
-        held = (
-            IPAddress.objects.filter(
-                family=OuterRef("family"), value__gte=OuterRef("network_start"), value__lte=OuterRef("network_end")
-            )
-            .filter(status__in=HELD_STATUSES)
-            .order_by()
-            .values("family")
-            .annotate(total=Count("pk"))
-            .values("total")
-        )
-        children = (
-            Prefix.objects.filter(
-                family=OuterRef("family"),
-                network_start__gte=OuterRef("network_start"),
-                network_end__lte=OuterRef("network_end"),
-            )
-            .exclude(pk=OuterRef("pk"))
-            .exclude(status="container")
-            .order_by()
-            .values("family")
-            .annotate(total=Sum("size_units"))
-            .values("total")
-        )
+    def with_utilisation(self, *, family: int | None = None):
+        """Annotate the used /64s of IPv6 rows (``ipv6_usage``, correlated subqueries on the range indexes, so a page
+        costs the same number of queries at any size). IPv4 figures need no annotation: ``held_addresses`` and
+        ``child_units`` are columns kept on write (``ipam.counters``); IPv4 rows skip the IPv6 subqueries, and
+        ``family=4`` (a read known to hold IPv4 rows only) leaves them out of the SQL."""
+        if family == 4:
+            return self  # an IPv4-only read: nothing to annotate (and no IPv6 subqueries to compile)
         return self.annotate(
-            held_addresses=Coalesce(Subquery(held), Value(0)),
-            child_units=Coalesce(Subquery(children), Value(0), output_field=models.BigIntegerField()),
-            **ipv6_usage(),
+            **{
+                name: Case(When(family=6, then=expression), default=Value(0), output_field=models.BigIntegerField())
+                for name, expression in ipv6_usage().items()
+            }
         )
 
 
@@ -166,8 +156,6 @@ class IPAddressQuerySet(models.QuerySet):
 
     def held(self):
         """Records somebody holds (assigned, reserved or deprecated): the opposite of free."""
-        from ipam.models import HELD_STATUSES
-
         return self.filter(status__in=HELD_STATUSES)
 
 

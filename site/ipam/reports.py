@@ -14,7 +14,6 @@ of queries and never builds the 300,000 rows of a large report.
 
 from __future__ import annotations
 
-import csv
 import io
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -26,6 +25,7 @@ from django.db import models
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 
+from core.exports import csv_writer
 from ipam.choices import AssignmentKind, IPAddressStatus, PrefixStatus
 from ipam.models import Aggregate, Assignment, IPAddress, Prefix
 from ipam.querysets import ipv6_units, ipv6_usage
@@ -480,7 +480,7 @@ def reassignment_rows() -> list[list]:
 def to_csv(header: list[str], rows: Iterable[list]) -> str:
     """CSV text with a header row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()

@@ -81,6 +81,8 @@ def _state_of(value: int, family: int, record: IPAddress | None, prefix: Prefix 
             row.interface = getattr(current, "interface", None)
         return row
     hex_value = to_hex(value)
+    if callable(blocks):
+        blocks = blocks()
     block = next((b for b in blocks if b.family == family and b.start <= hex_value <= b.end), None)
     if block is not None:
         row.state, row.company, row.via_block = "in use", block.company, block.network
@@ -109,14 +111,25 @@ def _current_blocks(family: int, start: str, end: str) -> list[Assignment]:
     )
 
 
-def address_state(address: str) -> AddressState:
-    """The state of one address in three indexed queries whatever the size: its subnet, its record and the
-    block assignment of that subnet (a block assignment always sits on the subnet it covers)."""
+def address_state(address: str, *, containing: list[Prefix] | None = None) -> AddressState:
+    """The state of one address in at most three indexed queries whatever the size: its subnet, its record and,
+    only when nobody holds the record, the block assignment of that subnet (a block assignment always sits on
+    the subnet it covers). ``containing``: the prefixes around the address when the caller has read them
+    already (``ip_search``), which saves the subnet's query."""
     ip = parse_address(address)
     value = to_hex(ip)
-    prefix = Prefix.objects.around(ip).exclude(status=PrefixStatus.CONTAINER).order_by("-prefix_length").first()
+    if containing is None:
+        prefix = Prefix.objects.around(ip).exclude(status=PrefixStatus.CONTAINER).order_by("-prefix_length").first()
+    else:
+        subnets = [p for p in containing if p.status != PrefixStatus.CONTAINER]
+        prefix = max(subnets, key=lambda p: p.prefix_length, default=None)
     record = _records(IPAddress.objects.filter(family=ip.version, value=value)).first()
-    blocks = list(_assignment_queryset().prefetch_related("service").current().filter(prefix=prefix)) if prefix else []
+
+    def blocks():
+        if prefix is None:
+            return []
+        return list(_assignment_queryset().prefetch_related("service").current().filter(prefix=prefix))
+
     return _state_of(int(ip), ip.version, record, prefix, blocks)
 
 
@@ -142,21 +155,28 @@ def ip_search(query: str, *, limit: int = SEARCH_LIST_ALL_UP_TO) -> SearchResult
         except ValidationError as error:
             return SearchResult(query=text, kind="address", error=" ".join(error.messages))
         containing = list(
-            Prefix.objects.around(ip).with_utilisation().select_related("company").order_by("prefix_length")
+            Prefix.objects.around(ip)
+            .with_utilisation(family=ip.version)
+            .select_related("company")
+            .order_by("prefix_length")
         )
-        return SearchResult(query=text, kind="address", addresses=[address_state(str(ip))], prefixes=containing)
+        state = address_state(str(ip), containing=containing)
+        return SearchResult(query=text, kind="address", addresses=[state], prefixes=containing)
     return _search_company(text, limit)
 
 
 def _search_network(text: str, network, limit: int) -> SearchResult:
     start, end = network_bounds(network)
     family = network.version
-    prefixes = list(
-        Prefix.objects.filter(family=family)
-        .filter(Q(network_start__lte=start, network_end__gte=end) | Q(network_start__gte=start, network_end__lte=end))
-        .with_utilisation()
-        .select_related("company", "vlan")
-        .order_by("network_start", "prefix_length")
+    # The prefixes around it by their exact CIDR text, and the first ``limit`` inside it: two bounded index reads.
+    around = Prefix.objects.around(network.network_address).filter(prefix_length__lte=network.prefixlen)
+    inside = Prefix.objects.within(family, start, end).filter(prefix_length__gt=network.prefixlen)
+    prefixes = sorted(
+        [
+            *around.with_utilisation(family=family).select_related("company", "vlan"),
+            *inside.with_utilisation(family=family).select_related("company", "vlan").order_by("network_start")[:limit],
+        ],
+        key=lambda p: (p.network_start, p.prefix_length),
     )
     subnets = [p for p in prefixes if p.status != PrefixStatus.CONTAINER]
     blocks = _current_blocks(family, start, end)
@@ -230,3 +250,115 @@ def company_prefixes(queryset):
 
 def describe(family: int, value: str) -> str:
     return str(from_hex(family, value))
+
+
+# --- next free (reads; the services that then assign take their own locks) ----------------------------------
+
+
+# How many records ``next_free_ip`` reads in one go before it gallops and bisects.
+NEXT_FREE_HEAD = 64
+
+
+def next_free_ip(*, prefix: Prefix) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The lowest usable address of ``prefix`` that nobody holds, or None when it is full.
+
+    An address is free when it has no record or its record is available. The subnet's record count is kept
+    on write (``ipam.counters``), so:
+
+    * a subnet whose every address has a record (created with its records, like a busy /16) answers with one
+      lookup on the (family, status, value) index: its first available record;
+    * a subnet with no record answers its first usable address;
+    * otherwise the first available record bounds the search for the first address without a record: a read
+      of the first few records, then windows that double in size ("fewer records in low–high than addresses?",
+      one indexed count each) and a bisection inside the first window with a gap, so the work follows the run
+      of recorded addresses at the start, never the size of the subnet or of the table.
+    """
+    if prefix.status == PrefixStatus.CONTAINER:
+        raise ValidationError(_("%(prefix)s is a container: ask for a free block instead.") % {"prefix": prefix})
+    first, last = prefix.usable_range()
+    if last < first:
+        return None
+    make = ipaddress.IPv4Address if prefix.family == 4 else ipaddress.IPv6Address
+    # The figure as committed now, not as it was when the caller loaded the prefix.
+    records_count = Prefix.objects.filter(pk=prefix.pk).values_list("address_records", flat=True).first() or 0
+    if records_count == 0:
+        return make(first)
+    records = IPAddress.objects.order_by().in_range(prefix.family, to_hex(first), to_hex(last))
+    available = (
+        records.filter(status=IPAddressStatus.AVAILABLE).order_by("value").values_list("value", flat=True).first()
+    )
+    if records_count >= last - first + 1:
+        return make(int(available, 16)) if available is not None else None
+    high = int(available, 16) - 1 if available is not None else last
+    unrecorded = _first_unrecorded(prefix.family, first, high)
+    if unrecorded is not None:
+        return make(unrecorded)
+    return make(int(available, 16)) if available is not None else None
+
+
+def _first_unrecorded(family: int, low: int, high: int) -> int | None:
+    """The lowest address from ``low`` to ``high`` without a record (see ``next_free_ip``), or None."""
+    if low > high:
+        return None
+
+    def values(start: int, end: int):
+        return IPAddress.objects.order_by().in_range(family, to_hex(start), to_hex(end))
+
+    candidate = low
+    head = list(values(low, high).order_by("value").values_list("value", flat=True)[:NEXT_FREE_HEAD])
+    for value in head:
+        number = int(value, 16)
+        if number > candidate:
+            return candidate
+        candidate = number + 1
+    if len(head) < NEXT_FREE_HEAD or candidate > high:
+        return candidate if candidate <= high else None
+    # Every address from ``low`` to ``candidate - 1`` has a record: find the first window holding a gap.
+    start, size = candidate, NEXT_FREE_HEAD
+    while True:
+        end = min(start + size - 1, high)
+        if values(start, end).count() < end - start + 1:
+            break
+        if end == high:
+            return None
+        start, size = end + 1, size * 2
+    while start < end:
+        middle = (start + end) // 2
+        if values(start, middle).count() < middle - start + 1:
+            end = middle
+        else:
+            start = middle + 1
+    return start
+
+
+def next_free_block(*, prefix: Prefix, prefix_length: int):
+    """The lowest block of ``prefix_length`` inside container ``prefix`` that overlaps no other prefix."""
+    network = prefix.network
+    if prefix.status != PrefixStatus.CONTAINER:
+        raise ValidationError(
+            _("%(prefix)s is not a container: blocks are carved from containers.") % {"prefix": prefix}
+        )
+    if not network.prefixlen < prefix_length <= network.max_prefixlen:
+        raise ValidationError(
+            _("A /%(length)s does not fit inside %(prefix)s.") % {"length": prefix_length, "prefix": prefix}
+        )
+    size = 2 ** (network.max_prefixlen - prefix_length)
+    cursor, end = int(network.network_address), int(network.broadcast_address)
+    occupied = (
+        Prefix.objects.within(prefix.family, prefix.network_start, prefix.network_end)
+        .exclude(pk=prefix.pk)
+        .order_by("network_start")
+        .values_list("network_start", "network_end")
+    )
+
+    def fits(low: int, high: int) -> int | None:
+        aligned = -(-low // size) * size
+        return aligned if aligned + size - 1 <= high else None
+
+    for start_hex, end_hex in occupied.iterator(chunk_size=2000):
+        start, stop = int(start_hex, 16), int(end_hex, 16)
+        if start > cursor and (found := fits(cursor, start - 1)) is not None:
+            return type(network)((found, prefix_length))
+        cursor = max(cursor, stop + 1)
+    found = fits(cursor, end) if cursor <= end else None
+    return type(network)((found, prefix_length)) if found is not None else None

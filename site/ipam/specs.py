@@ -85,6 +85,7 @@ register(
         create=services.prefix_record_create,
         update=services.prefix_update,
         delete=services.prefix_delete,
+        instance_arg="record",
     )
 )
 
@@ -105,6 +106,7 @@ register(
         create=services.ipaddress_record_create,
         update=services.ipaddress_update,
         delete=services.ipaddress_delete,
+        instance_arg="record",
     )
 )
 

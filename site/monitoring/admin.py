@@ -1,5 +1,6 @@
 """Overrides of the generated monitoring admins: the interface's traffic graphs on its state page."""
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core import units
 from core.registry import generated_admin, override
 from monitoring import graphs
-from monitoring.models import InterfaceState
+from monitoring.models import AbuseReport, BandwidthReport, InterfaceState
 
 ADMIN_GRAPH_PERIODS = ("day", "week")
 
@@ -73,3 +74,96 @@ class InterfaceStateAdmin(_GeneratedInterfaceStateAdmin):
                 for period in ADMIN_GRAPH_PERIODS
             ),
         )
+
+
+# Service monitoring (checks, contacts, incidents): its admins live beside their models.
+from monitoring import check_admin  # noqa: E402, F401
+
+
+class AbuseReportForm(forms.ModelForm):
+    """The company may be left out: it is taken from the service or from who holds the IP address."""
+
+    class Meta:
+        model = AbuseReport
+        fields = (
+            "company",
+            "service",
+            "ip_address",
+            "kind",
+            "summary",
+            "details",
+            "reported_at",
+            "respond_by",
+            "status",
+            "ticket",
+            "description",
+            "comments",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "company" in self.fields:
+            self.fields["company"].required = False
+
+    def clean(self):
+        from monitoring.abuse import abuse_report_company
+
+        data = super().clean()
+        company = abuse_report_company(
+            company=data.get("company"),
+            service=data.get("service"),
+            ip_address=data.get("ip_address"),
+            when=data.get("reported_at"),
+        )
+        self.instance.company = data["company"] = company
+        return data
+
+
+@override(AbuseReport, "admin")
+class AbuseReportAdmin(generated_admin(AbuseReport)):
+    """Staff record and change reports through ``monitoring.abuse``."""
+
+    form = AbuseReportForm
+
+    def save_model(self, request, obj, form, change):
+        from monitoring import abuse
+
+        data = form.cleaned_data
+        if change:
+            changed = {name: data[name] for name in form.changed_data if name in abuse.EDITABLE}
+            abuse.abuse_report_update(abusereport=obj, actor=request.user, **changed)
+        else:
+            fields = {
+                name: data.get(name)
+                for name in (
+                    "company",
+                    "service",
+                    "ip_address",
+                    "kind",
+                    "summary",
+                    "details",
+                    "reported_at",
+                    "respond_by",
+                    "description",
+                    "comments",
+                )
+            }
+            obj.pk = abuse.abuse_report_create(actor=request.user, **fields).pk
+
+    def delete_model(self, request, obj):
+        from monitoring import abuse
+
+        abuse.abuse_report_delete(abusereport=obj)
+
+
+@override(BandwidthReport, "admin")
+class BandwidthReportAdmin(generated_admin(BandwidthReport)):
+    readonly_fields = (*generated_admin(BandwidthReport).readonly_fields, "report_csv")
+
+    @admin.display(description=_("CSV"))
+    def report_csv(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        url = reverse("monitoring:bandwidth_report_csv", args=[f"{obj.period_start:%Y-%m}"])
+        usages = reverse("admin:monitoring_bandwidthusage_changelist") + f"?period_start={obj.period_start:%Y-%m-%d}"
+        return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>', url, _("Download CSV"), usages, _("All usage"))

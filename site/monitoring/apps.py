@@ -14,6 +14,9 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from monitoring import specs  # noqa: F401 - registers the models
+        from monitoring.ports import register_scopes
+
+        register_scopes()
 
         register_collector_process()
 

@@ -18,7 +18,11 @@ class CoalescingConsumer(AuthenticatedConsumer):
 
     async def on_connected(self):
         self.buffer = []
+        self.check_buffer = {}
         self.flusher = None
+        if not await self.may_join():
+            await self.close(code=4403)
+            return
         self.groups_joined = await self.groups_for_user()
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -27,28 +31,49 @@ class CoalescingConsumer(AuthenticatedConsumer):
     async def groups_for_user(self) -> list[str]:
         raise NotImplementedError
 
+    async def may_join(self) -> bool:
+        return True
+
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "flusher", None):
             self.flusher.cancel()
+        await super().disconnect(code)
 
     async def monitoring_events(self, message):
         self.buffer.extend(message["events"])
         if self.flusher is None or self.flusher.done():
             self.flusher = asyncio.create_task(self._flush_later())
 
+    async def monitoring_checks(self, message):
+        # Only a check's latest change matters to a screen: later ones replace earlier ones in the buffer.
+        for item in message["checks"]:
+            self.check_buffer[item["check"]] = item
+        if self.flusher is None or self.flusher.done():
+            self.flusher = asyncio.create_task(self._flush_later())
+
     async def _flush_later(self):
         await asyncio.sleep(COALESCE_SECONDS)
         events, self.buffer = self.buffer, []
+        checks, self.check_buffer = list(self.check_buffer.values()), {}
         if events:
             await self.send_json({"type": "events", "events": events})
+        if checks:
+            await self.send_json({"type": "checks", "checks": checks})
 
 
 class NocConsumer(CoalescingConsumer):
-    """The NOC board's feed: every event, staff only."""
+    """The NOC board's feed: every event and check change; NOC and Administrator staff only."""
 
     staff_only = True
+    # A staff member whose groups no longer grant monitoring is closed (within the re-check interval).
+    permissions = ("monitoring.view_monitoringevent",)
+
+    async def may_join(self) -> bool:
+        from monitoring.noc_views import may_use_board
+
+        return await database_sync_to_async(may_use_board)(self.scope["user"])
 
     async def groups_for_user(self) -> list[str]:
         return [NOC_GROUP]
@@ -60,5 +85,11 @@ class CompanyEventsConsumer(CoalescingConsumer):
     async def groups_for_user(self) -> list[str]:
         from core.tenancy import member_company_ids
 
-        ids = await database_sync_to_async(member_company_ids)(self.scope["user"])
-        return [company_group(company_id) for company_id in ids]
+        self.company_ids = set(await database_sync_to_async(member_company_ids)(self.scope["user"]))
+        return [company_group(company_id) for company_id in sorted(self.company_ids)]
+
+    def permitted(self, user) -> bool:
+        """Closed once the user lost a membership this socket listens for (it reconnects with the rest)."""
+        from core.tenancy import member_company_ids
+
+        return set(member_company_ids(user)) >= getattr(self, "company_ids", set())

@@ -24,13 +24,56 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(":", "\\:")
 
 
-def render_graph(path: Path, *, title: str, period: str, image_format: str = "png", end: int | None = None) -> bytes:
-    """An MRTG-style traffic graph (in green area, out blue line) with the 95th percentile and totals."""
+def _daemon() -> list[str]:
+    """``--daemon ADDRESS`` when the collectors write through rrdcached: it then writes a file's pending samples
+    before rrdtool reads it, so graphs do not lag by its write interval."""
+    address = getattr(settings, "MONITORING_RRDCACHED_ADDRESS", "")
+    return ["--daemon", address] if address else []
+
+
+def _name(path) -> str:
+    """The file's name for DEF: rrdcached (-B) only takes absolute names below its base directory, as the
+    collectors send them."""
+    return _escape(str(Path(path).resolve())) if _daemon() else _escape(str(path))
+
+
+def _source(path: Path) -> tuple[list[str], str]:
+    return _daemon(), _name(path)
+
+
+def _sources(paths) -> list[str]:
+    """DEFs of in/out (bytes/s, AVERAGE and MAX) over one or more files, added up per sample (ADDNAN)."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    args = []
+    for index, path in enumerate(paths):
+        source = _name(path)
+        for ds, name in (("in", "inB"), ("out", "outB")):
+            args.append(f"DEF:{name}{index}={source}:{ds}:AVERAGE")
+            args.append(f"DEF:{name}Max{index}={source}:{ds}:MAX")
+    for name in ("inB", "outB", "inBMax", "outBMax"):
+        expression = f"{name}0" + "".join(f",{name}{index},ADDNAN" for index in range(1, len(paths)))
+        target = name.replace("BMax", "MaxB")
+        args.append(f"CDEF:{target}={expression}")
+    return args
+
+
+def render_graph(
+    paths,
+    *,
+    title: str,
+    period: str,
+    image_format: str = "png",
+    end: int | None = None,
+    commit_mbps: int | None = None,
+) -> bytes:
+    """An MRTG-style traffic graph (in green area, out blue line) with the 95th percentile, totals and, when
+    given, the commit. ``paths`` is one RRD file or several (a service's ports, added up)."""
     seconds = PERIODS[period]
-    source = _escape(str(path))
+    daemon = _daemon()
     end_arg = str(end) if end else "now"
     args = [
         "-",
+        *daemon,
         "--imgformat",
         image_format.upper(),
         "--start",
@@ -49,16 +92,13 @@ def render_graph(path: Path, *, title: str, period: str, image_format: str = "pn
         "0",
         "--base",
         "1000",
-        f"DEF:inB={source}:in:AVERAGE",
-        f"DEF:outB={source}:out:AVERAGE",
-        f"DEF:inMaxB={source}:in:MAX",
-        f"DEF:outMaxB={source}:out:MAX",
+        *_sources(paths),
         "CDEF:in=inB,8,*",
         "CDEF:out=outB,8,*",
         "CDEF:inMax=inMaxB,8,*",
         "CDEF:outMax=outMaxB,8,*",
         "CDEF:peak=in,out,MAX",
-        "VDEF:p95=peak,95,PERCENT",
+        "VDEF:p95=peak,95,PERCENTNAN",
         "VDEF:inTotal=inB,TOTAL",
         "VDEF:outTotal=outB,TOTAL",
         "VDEF:inMaxV=inMax,MAXIMUM",
@@ -76,14 +116,17 @@ def render_graph(path: Path, *, title: str, period: str, image_format: str = "pn
         "HRULE:p95#FF0000:95th percentile",
         "GPRINT:p95:%6.2lf %sbit/s\\l",
     ]
+    if commit_mbps:
+        args.append(f"HRULE:{int(commit_mbps) * 1_000_000}#FF9900:Commit {int(commit_mbps)} Mbit/s\\l:dashes")
     result = rrdtool.graphv(*args)
     return result["image"]
 
 
 def export_json(path: Path, *, period: str, end: int | None = None) -> bytes:
     """``rrdtool xport`` of in/out bit/s for interactive charts: ``{"start", "step", "columns", "rows"}``."""
-    source = _escape(str(path))
+    daemon, source = _source(path)
     result = rrdtool.xport(
+        *daemon,
         "--start",
         f"end-{PERIODS[period]}",
         "--end",
@@ -110,9 +153,10 @@ def export_json(path: Path, *, period: str, end: int | None = None) -> bytes:
 
 def percentile_95(path: Path, *, period: str, end: int | None = None) -> float | None:
     """The 95th percentile in bit/s of the higher of in and out over ``period``; None without data."""
-    source = _escape(str(path))
+    daemon, source = _source(path)
     result = rrdtool.graphv(
         "/dev/null",
+        *daemon,
         "--start",
         f"end-{PERIODS[period]}",
         "--end",

@@ -1,9 +1,14 @@
 """Monitoring: collector tokens, the latest state and rates of devices and interfaces, and events."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.choices import EventKind, EventSeverity
+from core.models import PrimaryModel
+from monitoring.choices import AbuseKind, AbuseStatus, EventKind, EventSeverity
+
+AMOUNT = {"max_digits": 12, "decimal_places": 2}
 
 
 class CollectorToken(models.Model):
@@ -132,3 +137,220 @@ class MonitoringEvent(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# Service monitoring (checks, contacts, incidents) lives in its own module; imported here so Django registers it.
+from monitoring.check_models import Check, Incident, MaintenanceWindow, MonitoringContact  # noqa: E402, F401
+
+
+class BandwidthUsage(models.Model):
+    """One bandwidth service's usage in one billing period: 95th percentiles, volume, commit and overage.
+
+    Worked out from the 5-minute samples of the RRD files of the service's ports (``monitoring.usage``);
+    updated while the period runs and made ``final`` by the month-end report, which bills the overage
+    (``charge_id``: the billing charge it became, once).
+    """
+
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.CASCADE, related_name="bandwidth_usages", verbose_name=_("service")
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"), help_text=_("Exclusive."))
+    samples = models.PositiveIntegerField(_("5-minute samples"), default=0)
+    expected_samples = models.PositiveIntegerField(_("samples in the period"), default=0)
+    in_p95_bps = models.FloatField(_("in, 95th percentile (bit/s)"), null=True, blank=True)
+    out_p95_bps = models.FloatField(_("out, 95th percentile (bit/s)"), null=True, blank=True)
+    billed_p95_bps = models.FloatField(_("billed 95th percentile (bit/s)"), null=True, blank=True)
+    in_bytes = models.BigIntegerField(_("in (bytes)"), default=0)
+    out_bytes = models.BigIntegerField(_("out (bytes)"), default=0)
+    commit_mbps = models.PositiveIntegerField(_("commit (Mbit/s)"))
+    burst_mbps = models.PositiveIntegerField(_("burst ceiling (Mbit/s)"), null=True, blank=True)
+    overage_mbps = models.DecimalField(_("overage (Mbit/s)"), max_digits=12, decimal_places=2, default=0)
+    overage_price = models.DecimalField(_("price per Mbit/s"), **AMOUNT, null=True, blank=True)
+    overage_amount = models.DecimalField(_("overage amount"), **AMOUNT, default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    computed_at = models.DateTimeField(_("computed"), auto_now=True)
+    final = models.BooleanField(_("final"), default=False, help_text=_("The period is over and was reported."))
+    charge_id = models.PositiveBigIntegerField(_("billing charge"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("bandwidth usage")
+        verbose_name_plural = _("bandwidth usage")
+        ordering = ["-period_start", "service__company__name", "service_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "period_start"], name="monitoring_bandwidthusage_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.period_start:%Y-%m}"
+
+    @property
+    def billed_p95_mbps(self) -> float | None:
+        return None if self.billed_p95_bps is None else round(self.billed_p95_bps / 1e6, 2)
+
+    @property
+    def utilisation_percent(self) -> float | None:
+        if self.billed_p95_bps is None or not self.commit_mbps:
+            return None
+        return round(self.billed_p95_bps / (self.commit_mbps * 1e6) * 100, 1)
+
+    @property
+    def is_over(self) -> bool:
+        return self.overage_mbps > 0
+
+
+class BandwidthReport(models.Model):
+    """The month-end overage report of one period: when it was made and sent, and its totals."""
+
+    period_start = models.DateField(_("period start"), unique=True)
+    period_end = models.DateField(_("period end"), help_text=_("Exclusive."))
+    services = models.PositiveIntegerField(_("services measured"), default=0)
+    services_over = models.PositiveIntegerField(_("services over commit"), default=0)
+    charges_recorded = models.PositiveIntegerField(_("charges recorded"), default=0)
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bandwidth overage report")
+        verbose_name_plural = _("bandwidth overage reports")
+        ordering = ["-period_start"]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%B %Y}"
+
+
+class BandwidthNotice(models.Model):
+    """A bandwidth level (80 %, 100 %, 101 % … of the commit) reached once in a period, by a service or a port.
+
+    Unique per (service, period, level), or per (interface, period, level) for a port without a bandwidth
+    service, so each level is announced once a period; the customer's dashboard shows it until ``period_end``.
+    """
+
+    company = models.ForeignKey(
+        "accounts.Company",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="bandwidth_notices",
+        verbose_name=_("customer"),
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="bandwidth_notices",
+        verbose_name=_("service"),
+    )
+    interface = models.ForeignKey(
+        "dcim.Interface",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="bandwidth_notices",
+        verbose_name=_("interface"),
+    )
+    level = models.PositiveSmallIntegerField(_("level (%)"))
+    percent = models.FloatField(_("measured (% of commit)"))
+    measured_bps = models.FloatField(_("measured (bit/s)"))
+    commit_mbps = models.PositiveIntegerField(_("commit (Mbit/s)"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("shown until"), help_text=_("Exclusive: the end of the period."))
+    created_at = models.DateTimeField(_("reached"), auto_now_add=True)
+    emailed_to = models.TextField(_("e-mailed to"), blank=True)
+
+    class Meta:
+        verbose_name = _("bandwidth notice")
+        verbose_name_plural = _("bandwidth notices")
+        ordering = ["-created_at", "-level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "period_start", "level"],
+                condition=Q(service__isnull=False),
+                name="monitoring_bandwidthnotice_service_level",
+            ),
+            models.UniqueConstraint(
+                fields=["interface", "period_start", "level"],
+                condition=Q(service__isnull=True),
+                name="monitoring_bandwidthnotice_port_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def subject_name(self) -> str:
+        if self.service_id:
+            return str(self.service)
+        return str(self.interface) if self.interface_id else "?"
+
+    @property
+    def message(self) -> str:
+        reached = f"over {self.level - 1} %" if self.level > 100 else f"at {self.level} %"
+        return (
+            f"{self.subject_name} is {reached} of its {self.commit_mbps} Mbit/s commit "
+            f"({self.measured_bps / 1e6:,.1f} Mbit/s, {self.percent:.0f} %)"
+        )
+
+
+class AbuseReport(PrimaryModel):
+    """A complaint staff record against a customer (a company, one of its IP addresses or a service).
+
+    The customer sees it on the dashboard, acknowledges it, and answers in the linked ticket.
+    """
+
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.PROTECT, related_name="abuse_reports", verbose_name=_("customer")
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="abuse_reports",
+        verbose_name=_("service"),
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=AbuseKind, default=AbuseKind.OTHER)
+    summary = models.CharField(_("summary"), max_length=200)
+    details = models.TextField(_("details"), blank=True, help_text=_("What was reported; shown to the customer."))
+    reported_at = models.DateTimeField(_("reported"))
+    respond_by = models.DateField(_("answer by"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=AbuseStatus, default=AbuseStatus.OPEN)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True, editable=False)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("acknowledged by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="abuse_reports",
+        verbose_name=_("ticket"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("abuse report")
+        verbose_name_plural = _("abuse reports")
+        ordering = ["-reported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.summary

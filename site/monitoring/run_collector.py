@@ -23,7 +23,10 @@ def main() -> int:
     token = os.environ.get("COLLECTOR_TOKEN") or (var / "collector_token").read_text().strip()
     port_file = var / "snmpsim_port"
     port = int(port_file.read_text()) if port_file.exists() else None
-    agent = start_agent(prepare_data_dir(var / "snmpsim"), port=port, log_path=var / "snmpsim.log")
+    # The demo's customer ports carry their own rates (monitoring.demo_bandwidth writes var/snmpsim-source).
+    source = var / "snmpsim-source"
+    data_dir = prepare_data_dir(var / "snmpsim", **({"source": source} if (source / "public.snmprec").exists() else {}))
+    agent = start_agent(data_dir, port=port, log_path=var / "snmpsim.log")
     env = {
         **os.environ,
         "COLLECTOR_TOKEN": token,

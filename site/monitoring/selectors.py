@@ -98,3 +98,130 @@ def collector_targets(*, shard_index: int = 0, shard_count: int = 1) -> list[dic
             }
         )
     return targets
+
+
+# --- dashboard notices (providers for portal.notices.PROVIDERS) ----------------------------------------------
+# Each takes a company and returns dicts shaped like portal.notices.Notice (kind, level, title, body, url), in a
+# constant number of queries.
+
+
+def _portal_url(name: str, *args) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def bandwidth_notices(company) -> list[dict]:
+    """The bandwidth levels reached this month, the highest per service or port, until the month ends."""
+    from django.utils import timezone
+
+    from monitoring.models import BandwidthNotice
+
+    today = timezone.localdate()
+    highest: dict[tuple, BandwidthNotice] = {}
+    notices = (
+        BandwidthNotice.objects.filter(company=company, period_end__gt=today, period_start__lte=today)
+        .select_related("service__plan__product", "interface__device")
+        .order_by("level")
+    )
+    for notice in notices:
+        highest[(notice.service_id, None if notice.service_id else notice.interface_id)] = notice
+    result = []
+    for notice in sorted(highest.values(), key=lambda item: -item.level):
+        url = (
+            _portal_url("portal:bandwidth_service", notice.service_id)
+            if notice.service_id
+            else _portal_url("portal:bandwidth_interface", notice.interface_id)
+        )
+        result.append(
+            {
+                "kind": "bandwidth",
+                "level": "danger" if notice.level > 100 else "warning",
+                "title": f"Bandwidth: {notice.subject_name} reached {notice.level} % of its commit",
+                "body": f"{notice.message}. Usage over the commit's 95th percentile is billed at month end.",
+                "url": url,
+            }
+        )
+    return result
+
+
+def overage_notices(company) -> list[dict]:
+    """Services over commit: this month so far (95th percentile to date) and last month's billed overage."""
+    from django.utils import timezone
+
+    from monitoring.models import BandwidthUsage
+    from monitoring.usage import month_period, previous_month
+
+    today = timezone.localdate()
+    current, last = month_period(today)[0], previous_month(today)[0]
+    usages = (
+        BandwidthUsage.objects.filter(service__company=company, period_start__in=[current, last], overage_mbps__gt=0)
+        .select_related("service__plan__product")
+        .order_by("-period_start", "service_id")
+    )
+    result = []
+    for usage in usages:
+        url = _portal_url("portal:bandwidth_service", usage.service_id)
+        if usage.period_start == current:
+            result.append(
+                {
+                    "kind": "overage",
+                    "level": "warning",
+                    "title": f"{usage.service} is over its commit this month",
+                    "body": (
+                        f"95th percentile so far {usage.billed_p95_mbps:,.2f} Mbit/s on a {usage.commit_mbps:,} "
+                        f"Mbit/s commit: {usage.overage_mbps} Mbit/s over, about {usage.overage_amount} "
+                        f"{usage.currency} if it stays so until the month ends."
+                    ),
+                    "url": url,
+                }
+            )
+        elif usage.final and usage.overage_amount > 0:
+            result.append(
+                {
+                    "kind": "overage",
+                    "level": "info",
+                    "title": (
+                        f"Bandwidth overage for {usage.period_start:%B %Y}: {usage.overage_amount} {usage.currency}"
+                    ),
+                    "body": (
+                        f"{usage.service}: 95th percentile {usage.billed_p95_mbps:,.2f} Mbit/s on a "
+                        f"{usage.commit_mbps:,} Mbit/s commit; the overage is on your next invoice."
+                    ),
+                    "url": url,
+                }
+            )
+    return result
+
+
+def abuse_notices(company) -> list[dict]:
+    """Abuse reports not resolved yet: the customer is asked to acknowledge and answer."""
+    from monitoring.choices import AbuseStatus
+    from monitoring.models import AbuseReport
+
+    result = []
+    reports = AbuseReport.objects.filter(company=company).exclude(status=AbuseStatus.RESOLVED).order_by("-reported_at")
+    for report in reports:
+        waiting = report.status == AbuseStatus.OPEN
+        due = f" Please answer by {report.respond_by:%d %B %Y}." if report.respond_by else ""
+        result.append(
+            {
+                "kind": "abuse",
+                "level": "danger" if waiting else "warning",
+                "title": f"Abuse report: {report.summary}",
+                "body": (
+                    "Acknowledge it and tell us what you did."
+                    if waiting
+                    else "Acknowledged; we follow it in the ticket."
+                )
+                + due,
+                "url": _portal_url("portal:abuse_report", report.pk),
+            }
+        )
+    return result
+
+
+NOTICE_PROVIDERS = (abuse_notices, bandwidth_notices, overage_notices)

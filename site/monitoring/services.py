@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from dcim.models import Device, Interface
 from monitoring import ingest
 from monitoring.choices import EventKind, EventSeverity
-from monitoring.models import CollectorToken, InterfaceState, MonitoringEvent
+from monitoring.models import BandwidthNotice, CollectorToken, InterfaceState, MonitoringEvent
 
 log = logging.getLogger(__name__)
 NOC_GROUP = "noc"
@@ -111,13 +111,30 @@ def _publish(events: list[MonitoringEvent]) -> None:
         return
     messages = [event_message(event) for event in events]
     send = async_to_sync(layer.group_send)
-    send(NOC_GROUP, {"type": "monitoring.events", "events": messages})
+    _group_send(send, NOC_GROUP, {"type": "monitoring.events", "events": messages})
     by_company: dict[int, list[dict]] = {}
     for message in messages:
         if message["company"]:
             by_company.setdefault(message["company"], []).append(message)
     for company_id, items in by_company.items():
-        send(company_group(company_id), {"type": "monitoring.events", "events": items})
+        _group_send(send, company_group(company_id), {"type": "monitoring.events", "events": items})
+
+
+def _group_send(send, group: str, message: dict) -> None:
+    """Send once more if the layer's connection broke: after a Redis restart the first command on each pooled
+    connection fails. Runs after the commit, so a failure must not fail the request: the collector would send
+    the batch again, the events are found already recorded and would then never reach the sockets."""
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # the in-memory layer of a development machine
+        RedisError = OSError  # noqa: N806
+    for attempt in (1, 2):
+        try:
+            send(group, message)
+            return
+        except (RedisError, OSError) as error:
+            if attempt == 2:
+                log.error("events not sent to the %s sockets (channel layer: %s); they are stored", group, error)
 
 
 def _publish_on_commit(events: list[MonitoringEvent]) -> None:
@@ -136,13 +153,13 @@ MAX_BATCH_ITEMS = 200_000
 
 @dataclass
 class IngestResult:
-    """What one ingest batch changed (``events``: state changes; ``threshold_events``: levels crossed)."""
+    """What one ingest batch changed (``events``: state changes; ``bandwidth_notices``: levels newly reached)."""
 
     events: list[MonitoringEvent] = field(default_factory=list)
     rates: int = 0
     interfaces_created: int = 0
     ignored: int = 0
-    threshold_events: list[MonitoringEvent] = field(default_factory=list)
+    bandwidth_notices: list[BandwidthNotice] = field(default_factory=list)
 
 
 def _when(value) -> datetime:
@@ -387,6 +404,6 @@ def ingest_batch(*, batch: dict, token: CollectorToken | None = None) -> IngestR
     # Unknown interfaces, devices not polled, rates older than those stored, duplicates in the batch.
     result.ignored += len(lists["rates"]) - len(stored)
     if stored:
-        result.threshold_events = bandwidth.thresholds_evaluate(interface_ids=stored)
+        result.bandwidth_notices = bandwidth.thresholds_evaluate(interface_ids=stored)
     _publish_on_commit(result.events)
     return result

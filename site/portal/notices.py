@@ -109,7 +109,38 @@ def overdue_invoice_notices(company) -> list[Notice]:
 
 overdue_invoice_notices.capability = "billing"
 
-PROVIDERS: list[Callable[..., Iterable[Notice | dict]]] = [overdue_invoice_notices]
+
+def _incident_notices(company):
+    from monitoring.check_selectors import incident_notices
+
+    return incident_notices(company)
+
+
+def _bandwidth_notices(company):
+    from monitoring.selectors import bandwidth_notices
+
+    return bandwidth_notices(company)
+
+
+def _overage_notices(company):
+    from monitoring.selectors import overage_notices
+
+    return overage_notices(company)
+
+
+def _abuse_notices(company):
+    from monitoring.selectors import abuse_notices
+
+    return abuse_notices(company)
+
+
+PROVIDERS: list[Callable[..., Iterable[Notice | dict]]] = [
+    overdue_invoice_notices,
+    _incident_notices,
+    _abuse_notices,
+    _overage_notices,
+    _bandwidth_notices,
+]
 
 
 def dashboard_notices(*, user, company, membership=None) -> list[Notice]:

@@ -19,6 +19,9 @@ urlpatterns = [
     path("ips/", include("portal.ips.urls")),
     path("billing/", include("portal.billing.urls")),
     path("network/", include("portal.network.urls")),
+    path("network/", include("portal.remote.urls")),
     path("bandwidth/", include("portal.bandwidth.urls")),
+    path("monitoring/", include("portal.monitoring.urls")),
+    path("abuse/", include("portal.abuse.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from cryptography.fernet import Fernet
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from core.logs import logging_config
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "ipam",
     "tickets",
     "dcim",
+    "remote",
     "cms.home",
     "cms.marketing",
     "cms.leads",
@@ -112,7 +114,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.logs.RequestIdMiddleware",
+    "core.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.csp.AreaContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,6 +142,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
@@ -225,6 +230,13 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ServerStock"
 # Staff must have a second factor before any admin page, API call or WebSocket; the local demo may skip it.
 SERVERSTOCK_REQUIRE_STAFF_MFA = env_bool("REQUIRE_STAFF_MFA", not DEBUG)
+# Open WebSockets re-check their user's right this often (and at once on sign-out or a change of roles).
+SERVERSTOCK_WEBSOCKET_RECHECK_SECONDS = float(os.environ.get("WEBSOCKET_RECHECK_SECONDS", "15"))
+
+# Remote access (site/remote): seconds a BMC gets to answer a power command; console idle timeout; transcripts.
+REMOTE_POWER_TIMEOUT = float(os.environ.get("REMOTE_POWER_TIMEOUT", "15"))
+REMOTE_CONSOLE_IDLE_SECONDS = float(os.environ.get("REMOTE_CONSOLE_IDLE_SECONDS", "900"))
+REMOTE_CONSOLE_TRANSCRIPTS = env_bool("REMOTE_CONSOLE_TRANSCRIPTS", False)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -296,6 +308,22 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN" if DEBUG else "DENY"
+# Content-Security-Policy: scripts from this site, and inline ones only with the request's nonce; the admin and
+# the Wagtail editor widen script-src for their front ends (core/csp.py). Styles may be inline (style attributes).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:"],
+    "frame-src": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF] if DEBUG else [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+}
 SESSION_COOKIE_HTTPONLY = True
 
 REST_FRAMEWORK = {
@@ -308,7 +336,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
@@ -327,12 +355,19 @@ SPECTACULAR_SETTINGS = {
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Off: import-export's own escaping drops a leading "=" once and nothing else; every resource neutralises all
+# formula cells itself (core.exports.FormulaSafeResource) in CSV and XLSX alike.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 WAGTAIL_SITE_NAME = "ServerStock"
 # Staff sign in once, through allauth (with its MFA), for the admin, the editor and the portal alike.
 WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# No Gravatar: staff e-mail hashes are not sent to a third party, and the editor stays within the CSP's img-src.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the editor's dashboard ask releases.wagtail.org for updates (CSP connect-src 'self'); upgrades come by pins.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
@@ -375,7 +410,17 @@ CMS_CLIENT_IP_HEADER = os.environ.get("CMS_CLIENT_IP_HEADER", "")
 
 # Monitoring: where collectors write RRD files (the portal reads them for graphs) and the NOC's alert address.
 MONITORING_RRD_DIR = Path(os.environ.get("RRD_DIR") or VAR_DIR / "rrd")
+# The rrdcached the collectors write through: graphs ask it to write a file's pending samples before reading it.
+MONITORING_RRDCACHED_ADDRESS = os.environ.get("RRDCACHED_ADDRESS", "")
 MONITORING_NOC_EMAIL = os.environ.get("MONITORING_NOC_EMAIL", "noc@serverstock.example")
+# Service checks a company may have: included with every account, plus per unit of a monitoring service.
+MONITORING_CHECKS_INCLUDED = int(os.environ.get("MONITORING_CHECKS_INCLUDED", "10"))
+MONITORING_CHECKS_PER_SERVICE = int(os.environ.get("MONITORING_CHECKS_PER_SERVICE", "25"))
+# Bandwidth notice levels in % of the commit (above 100: "over level-1 %"), and who gets the month-end report.
+MONITORING_BANDWIDTH_LEVELS = tuple(
+    int(level) for level in env_list("MONITORING_BANDWIDTH_LEVELS", ["80", "100", "101"])
+)
+MONITORING_BILLING_EMAIL = os.environ.get("MONITORING_BILLING_EMAIL", "billing@serverstock.example")
 
 # Billing policy (billing/conf.py documents each and its default). Days are comma-separated; "off" disables.
 if os.environ.get("BILLING_REMINDER_DAYS_BEFORE"):

@@ -160,7 +160,7 @@ def test_staff_groups_follow_their_roles():
     from django.contrib.auth.models import Group
 
     counts = services.staff_groups_sync()
-    assert set(counts) == {"Administrator", "Billing", "Support technician", "NOC"}
+    assert set(counts) == {"Administrator", "Billing", "Support technician", "NOC", "Marketing"}
     billing = Group.objects.get(name="Billing")
     codes = set(billing.permissions.values_list("content_type__app_label", "codename"))
     assert ("accounts", "change_company") in codes

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
 from serverstock.asgi import application
-from tests.accounts.factories import PASSWORD, enable_mfa, staff_member
+from tests.accounts.factories import PASSWORD, enable_mfa, sign_in, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -114,9 +114,7 @@ async def _connect(client: Client, origin: bytes = b"http://127.0.0.1"):
 def test_websockets_need_a_session_an_allowed_origin_and_staff_mfa():
     def signed_in(mfa: bool) -> Client:
         user = staff_member(email=f"ws-{mfa}@serverstock.test", mfa=mfa)
-        client = Client()
-        client.force_login(user)
-        return client
+        return sign_in(Client(), user)
 
     anonymous, with_mfa, without_mfa = Client(), signed_in(mfa=True), signed_in(mfa=False)
 

@@ -96,3 +96,16 @@ def test_card_through_the_portal_is_never_stored_or_logged(alice, acme, client_f
                 assert not code.search(str(getattr(history, f.attname) or "")), f.name
     logged = "\n".join(record.getMessage() + repr(record.args) for record in caplog.records)
     assert NUMBER not in logged and "4111 1111 1111 1111" not in logged and CVC not in logged
+
+
+def test_card_numbers_are_masked_in_error_reports(alice, client_for):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    year = date.today().year + 3
+    response = client_for(alice).post(
+        reverse("portal:billing_card"), {"number": "4111 1111 1111 1112", "exp_month": 5, "exp_year": year, "cvc": CVC}
+    )
+    request = response.wsgi_request
+    assert set(request.sensitive_post_parameters) == {"number", "cvc"}
+    reported = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert "4111" not in reported["number"] and reported["cvc"] != CVC

@@ -13,7 +13,7 @@ from django.utils import timezone
 from catalog import services as catalog_services
 from ipam import services as ipam_services
 from monitoring.models import InterfaceState
-from tests.accounts.factories import staff_member
+from tests.accounts.factories import sign_in, staff_member
 from tests.billing.factories import make_invoice
 from tests.catalog.factories import active_service
 from tests.cms.factories import home_page
@@ -41,8 +41,7 @@ def tab(browser, live_server):
 
 def signed_in(context, user, live_server) -> None:
     """The browser carries a session of ``user`` (staff with MFA set up count as fully signed in)."""
-    client = Client()
-    client.force_login(user)
+    client = sign_in(Client(), user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 

@@ -14,7 +14,7 @@ from dcim import services as dcim_services
 from dcim.choices import DeviceStatus
 from dcim.models import Device
 from dcim.selectors import server_stock
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, sign_in
 from tests.catalog.factories import active_service, plan
 from tests.dcim.factories import device_type, make_device
 
@@ -117,7 +117,7 @@ def test_admin_wipe_checklist_page(rented, support, client):
     service, server = rented
     services.service_cancel(service=service, actor=support)
     returned = ServerReturn.objects.get()
-    client.force_login(support)
+    sign_in(client, support)
     url = f"/admin/catalog/serverreturn/{returned.pk}/wipe/"
     page = client.get(url)
     assert page.status_code == 200 and "Disks securely wiped" in page.content.decode()

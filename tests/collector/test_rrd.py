@@ -307,3 +307,29 @@ def test_updates_not_later_than_the_files_last_are_skipped_not_refused(tmp_path)
     path = rrd.rrd_path(tmp_path, 5, "Gi1/0/1")
     assert rrdtool.last(str(path)) == start + 120
     assert _fetch_in(path, start + 60, start + 120)[0] == pytest.approx(100)  # the minute ending at start+120
+
+
+def test_a_file_that_cannot_be_created_drops_its_samples_says_so_once_and_is_made_later(tmp_path):
+    """A full disk (here: a file where the device's directory should be): no exception into the poll, one ERROR
+    notice per file rather than one per poll, and the file is made when it can be."""
+    import logging
+
+    start = 1_700_000_000 - 1_700_000_000 % 60
+    writer = rrd.RrdWriter(tmp_path)
+    blocker = tmp_path / "device-5"
+    blocker.write_text("in the way")
+    for minute in range(3):
+        writer.add(device_id=5, interface_name="Gi1/0/1", timestamp=start + 60 * minute, values={"in_octets": 0})
+    writer.flush()
+    path = rrd.rrd_path(tmp_path, 5, "Gi1/0/1")
+    assert not path.exists() and writer.skipped == 3
+    assert [level for level, _message in writer.notices] == [logging.ERROR]
+    assert str(path) in writer.notices[0][1] and "not created" in writer.notices[0][1]
+    writer.notices.clear()
+
+    blocker.unlink()
+    writer.add(device_id=5, interface_name="Gi1/0/1", timestamp=start + 180, values={"in_octets": 0})
+    writer.add(device_id=5, interface_name="Gi1/0/1", timestamp=start + 240, values={"in_octets": 6_000})
+    writer.flush()
+    assert [level for level, _message in writer.notices] == [logging.WARNING]
+    assert writer.errors == [] and rrdtool.last(str(path)) == start + 240

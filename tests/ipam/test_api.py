@@ -81,3 +81,28 @@ def test_generic_endpoints_validate_writes(space, noc_user, acme, globex, alice)
     listed = api(alice).get("/api/ipam/ip-addresses/").json()["results"]
     assert {row["company"] for row in listed} == {acme.pk}
     assert api(noc_user).delete(f"/api/ipam/ip-assignments/{ours.assignments.get().pk}/").status_code == 405
+
+
+def test_generic_writes_keep_the_kept_figures(space, noc_user):
+    """The generated API writes through the spec's services: a prefix's CIDR can change (its field ``prefix``
+    is not the instance argument) and the per-prefix figures follow creates, moves and deletes."""
+    client = api(noc_user)
+    container = services.prefix_add(prefix="192.0.2.0/24", status=PrefixStatus.CONTAINER)
+    response = client.post("/api/ipam/prefixes/", {"prefix": "192.0.2.0/26"}, format="json")
+    assert response.status_code == 201, response.content
+    subnet = Prefix.objects.get(pk=response.json()["id"])
+    container.refresh_from_db()
+    assert container.child_units == 64
+    response = client.patch(f"/api/ipam/prefixes/{subnet.pk}/", {"prefix": "192.0.2.128/25"}, format="json")
+    assert response.status_code == 200, response.content
+    container.refresh_from_db()
+    assert container.child_units == 128
+    response = client.post("/api/ipam/ip-addresses/", {"address": "192.0.2.130"}, format="json")
+    assert response.status_code == 201, response.content
+    subnet.refresh_from_db()
+    assert (subnet.prefix, subnet.address_records) == ("192.0.2.128/25", 1)
+    bad = client.post("/api/ipam/prefixes/", {"prefix": "192.0.2.128/26"}, format="json")
+    assert bad.status_code == 400 and "overlaps" in str(bad.json())
+    assert client.delete(f"/api/ipam/ip-addresses/{response.json()['id']}/").status_code == 204
+    subnet.refresh_from_db()
+    assert subnet.address_records == 0

@@ -21,7 +21,8 @@ def space(db):
 
 
 def test_subnet_add_creates_usable_records_in_bulk(space, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    # 13: validation, the insert, the records in bulk, and the kept figures (containers around it, record count).
+    with django_assert_max_num_queries(13):
         prefix = services.prefix_add(prefix="192.0.2.0/24", create_addresses=True)
     assert prefix.addresses.count() == 254
     assert not IPAddress.objects.filter(address__in=["192.0.2.0", "192.0.2.255"]).exists()
@@ -55,24 +56,24 @@ def test_prefix_outside_every_aggregate_and_host_prefix_are_refused(space):
 
 def test_next_free_ip_and_block(space, acme):
     subnet = services.prefix_add(prefix="198.51.100.0/29")
-    assert str(services.next_free_ip(prefix=subnet)) == "198.51.100.1"
+    assert str(selectors.next_free_ip(prefix=subnet)) == "198.51.100.1"
     services.ip_reserve(address="198.51.100.1", reason="gateway")
     services.ip_range_add(start="198.51.100.2", end="198.51.100.3")  # available records do not count as used
     services.ip_assign(address="198.51.100.2", company=acme, justification=justification_for(acme))
-    assert str(services.next_free_ip(prefix=subnet)) == "198.51.100.3"
+    assert str(selectors.next_free_ip(prefix=subnet)) == "198.51.100.3"
     for last in ("198.51.100.3", "198.51.100.4", "198.51.100.5", "198.51.100.6"):
         services.ip_reserve(address=last, reason="test")
-    assert services.next_free_ip(prefix=subnet) is None
+    assert selectors.next_free_ip(prefix=subnet) is None
 
     container = services.prefix_add(prefix="203.0.113.0/24", status=PrefixStatus.CONTAINER)
-    assert str(services.next_free_block(prefix=container, prefix_length=29)) == "203.0.113.0/29"
+    assert str(selectors.next_free_block(prefix=container, prefix_length=29)) == "203.0.113.0/29"
     services.prefix_add(prefix="203.0.113.0/29")
     services.prefix_add(prefix="203.0.113.16/28")
-    assert str(services.next_free_block(prefix=container, prefix_length=29)) == "203.0.113.8/29"
-    assert str(services.next_free_block(prefix=container, prefix_length=28)) == "203.0.113.32/28"
+    assert str(selectors.next_free_block(prefix=container, prefix_length=29)) == "203.0.113.8/29"
+    assert str(selectors.next_free_block(prefix=container, prefix_length=28)) == "203.0.113.32/28"
     v6 = services.prefix_add(prefix="2001:db8::/48", status=PrefixStatus.CONTAINER)
     services.prefix_add(prefix="2001:db8::/64")
-    assert str(services.next_free_block(prefix=v6, prefix_length=64)) == "2001:db8:0:1::/64"
+    assert str(selectors.next_free_block(prefix=v6, prefix_length=64)) == "2001:db8:0:1::/64"
 
 
 def test_assignment_history_answers_who_held_an_address(space, acme, globex):
@@ -146,7 +147,7 @@ def test_release_closes_the_period_and_frees_the_address(space, acme):
     record = services.ip_release(address="192.0.2.1", company=acme, reason="cancelled")
     assert record.status == IPAddressStatus.AVAILABLE and record.company is None
     assert Assignment.objects.get().ended_at is not None
-    assert str(services.next_free_ip(prefix=subnet)) == "192.0.2.1"
+    assert str(selectors.next_free_ip(prefix=subnet)) == "192.0.2.1"
     assert ipaddress.ip_address(record.address) == record.ip
 
 

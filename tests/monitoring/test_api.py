@@ -147,3 +147,10 @@ def test_ingest_ignores_devices_that_are_not_polled(collector_client, acme):
 def test_ingest_rejects_malformed_batches(collector_client):
     response = collector_client.post(INGEST, {"events": [{"device": "x"}]}, content_type="application/json")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("device", ["²", "9" * 25, "-1", "", None, "１２"])
+def test_a_batch_naming_no_possible_device_is_a_400(collector_client, device):
+    for key in ("events", "rates", "discovered"):
+        response = collector_client.post(INGEST, {key: [{"device": device}]}, content_type="application/json")
+        assert response.status_code == 400, (key, device, response.content)

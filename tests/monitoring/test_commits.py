@@ -46,10 +46,10 @@ def test_thresholds_measure_against_the_catalog_commit(db, acme, django_capture_
         assert bandwidth.thresholds_evaluate_all() == []  # 34 % of 500
     service = bandwidth_service(acme, uplink, commit_mbps=200)
     with django_capture_on_commit_callbacks(execute=True):
-        events = bandwidth.thresholds_evaluate_all()
-    assert [event.status for event in events] == ["80%"]
-    assert "its 200 Mbit/s commit (85 %)" in events[0].message
-    # The service ends: back to the commit staff set, below 80 %, the level re-arms.
+        notices = bandwidth.thresholds_evaluate_all()
+    assert [notice.level for notice in notices] == [80]
+    assert "of its 200 Mbit/s commit (170.0 Mbit/s, 85 %)" in notices[0].message
+    # The service ends: back to the commit staff set, below 80 %.
     type(service).objects.filter(pk=service.pk).update(status="terminated")
     with django_capture_on_commit_callbacks(execute=True):
         assert bandwidth.thresholds_evaluate_all() == []
@@ -64,4 +64,4 @@ def test_portal_shows_the_catalog_commit(db, acme, alice, client_for):
     bandwidth_service(acme, uplink, commit_mbps=300)
     response = client_for(alice).get(reverse("portal:bandwidth_interface", args=[uplink.pk]))
     assert response.status_code == 200
-    assert b"<dd>300</dd>" in response.content
+    assert b"<dd>300 Mbit/s</dd>" in response.content

@@ -70,7 +70,8 @@ def test_server_page_lists_ips_services_tickets_and_graphs(alice, acme, globex, 
     assert reverse("portal:bandwidth_interface", args=[server.interfaces.get().pk]) in page
     assert "500 kbit/s" in page and "2 Mbit/s" in page
     assert f"{reverse('portal:ticket_create')}?device={server.pk}" in page
-    assert 'id="server-controls"' not in page  # nothing fills the slot without the remote app
+    # The remote app fills the slot: without a BMC address and credentials it says what is missing.
+    assert 'id="server-controls"' in page and "web-01 has no IPMI address" in page
     # ...and back: the service page links the server, the ticket page links server and service.
     service_page = client.get(reverse("portal:service_detail", args=[service.pk])).content.decode()
     assert reverse("portal:device_detail", args=[server.pk]) in service_page

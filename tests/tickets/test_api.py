@@ -47,12 +47,13 @@ def test_staff_changes_status_through_the_service(acme, alice, superuser):
     assert ticket.status == "waiting_customer" and ticket.sla_paused_since is not None
 
 
-def test_reply_through_the_api_and_404_for_other_company(acme, globex, alice, bob):
+def test_reply_through_the_api_and_400_for_other_company(acme, globex, alice, bob):
     ours = make_ticket(acme, requester=alice)
     theirs = make_ticket(globex, requester=bob)
     client = token_client(alice)
     assert client.post("/api/tickets/messages/", {"ticket": ours.pk, "body": "more"}, format="json").status_code == 201
-    assert client.post("/api/tickets/messages/", {"ticket": theirs.pk, "body": "x"}, format="json").status_code == 404
+    # Another company's ticket looks like a missing one: "Invalid pk" (tests/core/test_api_serializers.py).
+    assert client.post("/api/tickets/messages/", {"ticket": theirs.pk, "body": "x"}, format="json").status_code == 400
     assert theirs.messages.count() == 1
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import Invoice, InvoiceEmail
-from billing.pdf import provider_branding
+from core.branding import provider_branding
 from core.money import format_money
 
 logger = logging.getLogger(__name__)

@@ -261,15 +261,22 @@ def invoice_finalise(*, invoice: Invoice, issue_date: date | None = None, render
 
 
 def _queue_pdf(invoice_id: int) -> None:
-    """After commit: render the PDF in a worker, then e-mail it (``BILLING_SEND_INVOICES``)."""
+    """After commit: render the PDF in a worker, then e-mail it (``BILLING_SEND_INVOICES``).
+
+    The invoice is committed already: a queue that cannot be reached (Redis restarting) must not stop the
+    billing run that finalised it. The failure is logged with the invoice, and staff render and send it from
+    the invoice's admin page (the portal shows no PDF until then)."""
     from django_q.tasks import async_task
 
     from billing import conf
 
-    if conf.send_invoices():
-        async_task("billing.tasks.invoice_deliver", invoice_id, task_name=f"invoice PDF and e-mail {invoice_id}")
-    else:
-        async_task("billing.tasks.invoice_render_pdf", invoice_id, task_name=f"invoice PDF {invoice_id}")
+    try:
+        if conf.send_invoices():
+            async_task("billing.tasks.invoice_deliver", invoice_id, task_name=f"invoice PDF and e-mail {invoice_id}")
+        else:
+            async_task("billing.tasks.invoice_render_pdf", invoice_id, task_name=f"invoice PDF {invoice_id}")
+    except Exception:  # noqa: BLE001 - any broker failure; the invoice itself stands
+        logger.exception("could not queue the PDF of invoice id %s; render it from the admin", invoice_id)
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
 """API overrides the specs cannot say: customers place orders (priced and recorded by ``order_place``) and read
 the offered catalog. Imported from ``catalog/specs.py`` so the overrides exist before the router is built."""
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -12,13 +14,16 @@ from accounts.models import Company
 from catalog import services
 from catalog.choices import OrderKind
 from catalog.models import Order, OrderLine, Plan, ProductOption, Service
+from catalog.services.orders import MAX_ORDER_QUANTITY
 from core.registry import generated_serializer, generated_viewset, override
 from core.tenancy import for_user
 
 
 class OrderLineInputSerializer(serializers.Serializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.select_related("product"))
-    quantity = serializers.DecimalField(max_digits=10, decimal_places=2, default=1)
+    quantity = serializers.DecimalField(
+        max_digits=10, decimal_places=2, default=1, min_value=Decimal("0.01"), max_value=MAX_ORDER_QUANTITY
+    )
     options = serializers.PrimaryKeyRelatedField(
         queryset=ProductOption.objects.select_related("product"),
         many=True,

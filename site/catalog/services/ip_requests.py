@@ -101,9 +101,9 @@ def additional_ip_request_fulfil(*, request: AdditionalIPRequest, prefix, actor)
         raise ValidationError(_("This request is %(status)s already.") % {"status": request.get_status_display()})
     if request.order and request.order.status != OrderStatus.APPROVED:
         raise ValidationError(_("Approve order %(number)s first.") % {"number": request.order.number})
-    justification = request.justification
-    justification.status = JustificationStatus.APPROVED
-    ipam_services.record_save(instance=justification)
+    justification = ipam_services.justification_status_set(
+        justification=request.justification, status=JustificationStatus.APPROVED, actor=actor
+    )
     target = request.service
     assignment = ipam_services.block_assign(
         prefix=prefix,

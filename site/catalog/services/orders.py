@@ -1,26 +1,25 @@
 """Orders priced from the catalog: placing (with add-on options), approving and rejecting, managed-service
-requests; the one place where an order reaches the tickets app is :func:`_open_provisioning_ticket`.
+requests; an order reaches the tickets app only through ``ORDER_PLACED_HOOKS`` (tickets.provisioning).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, Membership
+from accounts.models import Company
 from catalog.choices import OrderKind, OrderStatus, ProductKind, RequestStatus
 from catalog.models import ZERO, AdditionalIPRequest, ManagedServiceRequest, Order, OrderLine, Plan, Service
 from catalog.services.common import (
     CENT,
     ORDER_PERMISSION,
     _check_options,
-    _membership,
     _require_orderer,
     _require_staff,
     _today,
@@ -34,6 +33,35 @@ from core.services import instance_save
 
 ORDER_PREFIX = "SO"
 FIRST_ORDER_NUMBER = 100001
+# Far beyond any real order, well inside the columns: a quantity, and a line's or an order's total.
+MAX_ORDER_QUANTITY = Decimal("10000")
+MAX_ORDER_TOTAL = Decimal("999999999.99")
+
+
+def order_quantity(value) -> Decimal:
+    """A quantity to order: positive, at most two decimals and at most ``MAX_ORDER_QUANTITY`` (else 400)."""
+    try:
+        quantity = Decimal(str(value).strip()) if value not in (None, "") else Decimal(1)
+    except (InvalidOperation, ValueError, TypeError):
+        quantity = None
+    if quantity is None or not quantity.is_finite():
+        raise ValidationError({"quantity": _("Give the quantity as a number, such as 1 or 2.5.")})
+    if quantity <= 0 or quantity > MAX_ORDER_QUANTITY or quantity != quantity.quantize(CENT):
+        raise ValidationError(
+            {
+                "quantity": _("Order a positive quantity of at most %(max)s (at most two decimals).")
+                % {"max": f"{MAX_ORDER_QUANTITY:,}"}
+            }
+        )
+    return quantity
+
+
+def _check_total(total: Decimal, currency: str) -> None:
+    if total > MAX_ORDER_TOTAL:
+        raise ValidationError(
+            _("An order may total at most %(max)s %(currency)s; order fewer or split the order.")
+            % {"max": f"{MAX_ORDER_TOTAL:,}", "currency": currency}
+        )
 
 
 def _next_order_number() -> str:
@@ -52,58 +80,22 @@ def _offered_plan(plan: Plan, *, staff: bool) -> Plan:
     return found
 
 
-def _open_provisioning_ticket(*, order: Order, actor) -> None:
-    """THE hook from orders to tickets: one ticket per order in the provisioning queue, listing its lines.
+# Called as hook(order=, actor=) once an order is placed, inside its transaction: the tickets app registers
+# the provisioning ticket (tickets.provisioning), so catalog never imports tickets.
+ORDER_PLACED_HOOKS: list[Callable] = []
 
-    The requester is the customer who ordered; when staff order on a customer's behalf, the company's first
-    owner (or billing contact) is the requester and staff the actor.
-    """
-    from tickets import services as ticket_services
-    from tickets.choices import TicketCategory
-    from tickets.models import Queue
 
-    requester = actor
-    if actor is None or actor.is_staff or _membership(actor, order.company) is None:
-        membership = (
-            Membership.objects.active()
-            .filter(company=order.company, role__in=("owner", "billing", "technical"))
-            .select_related("user")
-            .order_by("role", "pk")
-            .first()
-        )
-        if membership is None:
-            return  # a company without members: staff follow the order in the admin
-        requester = membership.user
-    lines = "\n".join(
-        f"- {line.description} × {line.quantity.normalize()}: {line.unit_recurring} {order.currency}"
-        f" / {line.recurring_period or 'one-time'}, setup {line.unit_one_time}"
-        + "".join(f"\n  + {option.name}" for option in line.options.all())
-        for line in order.lines.prefetch_related("options")
-    )
-    body = _(
-        "Order %(number)s (%(kind)s) from %(company)s.\n\n%(lines)s\n\n"
-        "Recurring total: %(recurring)s %(currency)s. One-time total: %(one_time)s %(currency)s.\n\n%(note)s"
-    ) % {
-        "number": order.number,
-        "kind": order.get_kind_display(),
-        "company": order.company,
-        "lines": lines,
-        "recurring": order.total_recurring,
-        "one_time": order.total_one_time,
-        "currency": order.currency,
-        "note": order.customer_note,
-    }
-    ticket = ticket_services.ticket_open(
-        company=order.company,
-        requester=requester,
-        actor=actor if actor is not None and actor.is_staff else requester,
-        subject=_("Order %(number)s: %(kind)s") % {"number": order.number, "kind": order.get_kind_display()},
-        body=body.strip(),
-        category=TicketCategory.PROVISIONING,
-        queue=Queue.objects.filter(slug="provisioning", is_active=True).first(),
-    )
-    order.ticket = ticket
-    order.save(update_fields=["ticket", "last_updated"])
+def register_order_placed_hook(hook: Callable) -> None:
+    if hook not in ORDER_PLACED_HOOKS:
+        ORDER_PLACED_HOOKS.append(hook)
+
+
+def _unit_recurring(plan: Plan, options) -> Decimal:
+    return (plan.recurring_amount or ZERO) + sum((o.recurring_amount for o in options), ZERO)
+
+
+def _unit_one_time(plan: Plan, options) -> Decimal:
+    return plan.one_time_amount + sum((o.one_time_amount for o in options), ZERO)
 
 
 @transaction.atomic
@@ -139,15 +131,23 @@ def order_place(
     priced = []
     for requested in lines:
         plan = _offered_plan(requested["plan"], staff=staff)
-        quantity = Decimal(requested.get("quantity") or 1)
-        if quantity <= 0 or quantity != quantity.quantize(CENT):
-            raise ValidationError({"quantity": _("Order a positive quantity (at most two decimals).")})
+        quantity = order_quantity(requested.get("quantity"))
         options = list(dict.fromkeys(requested.get("options") or ()))
         _check_options(plan, options)
         priced.append((plan, quantity, options))
     currencies = {plan.currency for plan, _q, _o in priced}
     if len(currencies) > 1:
         raise ValidationError(_("Order plans of one currency at a time (%(list)s).") % {"list": ", ".join(currencies)})
+    # Totals are checked before anything is saved: a total beyond the money columns would break every page
+    # that lists the order.
+    sums = {"recurring": ZERO, "one_time": ZERO}
+    for plan, quantity, options in priced:
+        sums["recurring"] += _unit_recurring(plan, options) * quantity
+        sums["one_time"] += _unit_one_time(plan, options) * quantity
+        for line_total in (_unit_recurring(plan, options) * quantity, _unit_one_time(plan, options) * quantity):
+            _check_total(line_total, plan.currency)
+    for total in sums.values():
+        _check_total(total, next(iter(currencies)))
     if kind == OrderKind.UPGRADE:
         _check_upgrade_plan(service, priced[0][0])
         plan, quantity, options = priced[0]
@@ -166,8 +166,8 @@ def order_place(
     instance_save(order)
     total_recurring = total_one_time = ZERO
     for plan, quantity, options in priced:
-        unit_recurring = (plan.recurring_amount or ZERO) + sum((o.recurring_amount for o in options), ZERO)
-        unit_one_time = plan.one_time_amount + sum((o.one_time_amount for o in options), ZERO)
+        unit_recurring = _unit_recurring(plan, options)
+        unit_one_time = _unit_one_time(plan, options)
         line = instance_save(
             OrderLine(
                 order=order,
@@ -188,7 +188,8 @@ def order_place(
     order.total_recurring = money(total_recurring)
     order.total_one_time = money(total_one_time)
     order.save(update_fields=["total_recurring", "total_one_time", "last_updated"])
-    _open_provisioning_ticket(order=order, actor=placed_by)
+    for hook in ORDER_PLACED_HOOKS:
+        hook(order=order, actor=placed_by)
     return order
 
 

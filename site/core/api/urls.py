@@ -4,9 +4,11 @@ found and mounted under ``/api/<app label>/`` (core names no app)."""
 from django.apps import apps
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from core.csp import redoc_policy
 from core.registry import all_specs, resolved
 
 router = DefaultRouter()
@@ -35,8 +37,10 @@ def app_api_urls() -> list:
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # The split view serves Swagger UI's start-up script as a file, so the page needs no inline script (CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # ReDoc's page starts it with an inline script that cannot carry a nonce: that page alone allows it.
+    path("redoc/", csp_override(redoc_policy())(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     *app_api_urls(),
     path("", include(router.urls)),
 ]

@@ -1,8 +1,13 @@
 """The viewset every generated API endpoint derives from: reads through the tenancy helper, writes only through
 the services the model's spec names (:mod:`core.writes`)."""
 
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
 from rest_framework import permissions, viewsets
-from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 
 from core import writes
 from core.tenancy import for_user
@@ -77,15 +82,36 @@ class SpecViewSet(viewsets.ModelViewSet):
         service names. An override adds what the request implies (the channel a ticket came in by)."""
         return writes.writable_fields(self.model, serializer.validated_data, service=getattr(self.spec, kind))
 
+    # A database constraint the service did not foresee (a unique value taken, a protected row) is the client's
+    # 400, not a 500.
     def perform_create(self, serializer):
         fields = self.service_fields(serializer, "create")
-        serializer.instance = writes.create(self.spec, fields=fields, actor=self.request.user)
+        with _constraint_errors_as_400():
+            serializer.instance = writes.create(self.spec, fields=fields, actor=self.request.user)
 
     def perform_update(self, serializer):
         fields = self.service_fields(serializer, "update")
-        serializer.instance = writes.update(
-            self.spec, instance=serializer.instance, fields=fields, actor=self.request.user
-        )
+        with _constraint_errors_as_400():
+            serializer.instance = writes.update(
+                self.spec, instance=serializer.instance, fields=fields, actor=self.request.user
+            )
 
     def perform_destroy(self, instance):
-        writes.delete(self.spec, instance=instance, actor=self.request.user)
+        try:
+            with transaction.atomic():
+                writes.delete(self.spec, instance=instance, actor=self.request.user)
+        except (ProtectedError, RestrictedError) as error:
+            raise ValidationError(
+                {"detail": _("%(object)s cannot be deleted: other records still refer to it.") % {"object": instance}}
+            ) from error
+
+
+@contextmanager
+def _constraint_errors_as_400():
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        raise ValidationError(
+            {"detail": _("This conflicts with an existing record: a value that must be unique is already taken.")}
+        ) from error

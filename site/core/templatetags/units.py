@@ -12,6 +12,9 @@ register.filter("bitrate", units.bitrate)
 register.filter("mbitrate", units.mbitrate)
 register.filter("filesize", units.filesize)
 register.filter("power", units.power)
+# The bandwidth pages' names: a rate given in Mbit/s, a volume in bytes.
+register.filter("mbps", units.mbitrate)
+register.filter("bytesize", units.filesize)
 
 
 @register.filter

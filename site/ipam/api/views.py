@@ -136,7 +136,7 @@ class NextFreeIPView(APIView):
         prefix = for_user(Prefix, request.user).filter(pk=data.validated_data["prefix"]).first()
         if prefix is None:
             raise Http404
-        address = services.next_free_ip(prefix=prefix)
+        address = selectors.next_free_ip(prefix=prefix)
         return Response({"prefix": prefix.prefix, "address": str(address) if address else None})
 
 
@@ -153,7 +153,7 @@ class NextFreeBlockView(APIView):
         prefix = for_user(Prefix, request.user).filter(pk=data.validated_data["prefix"]).first()
         if prefix is None:
             raise Http404
-        block = services.next_free_block(prefix=prefix, prefix_length=data.validated_data["prefix_length"])
+        block = selectors.next_free_block(prefix=prefix, prefix_length=data.validated_data["prefix_length"])
         return Response({"container": prefix.prefix, "prefix": str(block) if block else None})
 
 

@@ -3,8 +3,9 @@ assignment history has none, so it is read-only."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
 
-from core.registry import generated_serializer, override
+from core.registry import generated_serializer, generated_viewset, override
 from ipam.choices import PrefixRole
 from ipam.models import Aggregate, Assignment, IPAddress, IPJustification, Prefix
 
@@ -33,6 +34,21 @@ class PrefixSerializer(generated_serializer(Prefix)):
 class IPAddressSerializer(generated_serializer(IPAddress)):
     family = FamilyField(choices=[4, 6], read_only=True)
 
+    def to_representation(self, instance):
+        """The same fields as the generated serializer, read straight from the row: a page of 1,000 addresses is
+        built in a few milliseconds instead of going through nine DRF fields per row."""
+        return {
+            "display": instance.address,
+            "id": instance.pk,
+            "address": instance.address,
+            "family": instance.family,
+            "status": instance.status,
+            "company": instance.company_id,
+            "prefix": instance.prefix_id,
+            "dns_name": instance.dns_name,
+            "description": instance.description,
+        }
+
 
 @override(Aggregate, "serializer")
 class AggregateSerializer(generated_serializer(Aggregate)):
@@ -47,3 +63,51 @@ class AssignmentSerializer(generated_serializer(Assignment)):
 @override(IPJustification, "serializer")
 class IPJustificationSerializer(generated_serializer(IPJustification)):
     requested_family = FamilyField(choices=[4, 6], required=False)
+
+
+class KnownCountPagination(LimitOffsetPagination):
+    """Limit/offset pages whose total comes from a figure kept on write when the view knows it (no COUNT(*))."""
+
+    def get_count(self, queryset):
+        known = getattr(queryset, "known_count", None)
+        return known() if known is not None else super().get_count(queryset)
+
+
+@override(IPAddress, "viewset")
+class IPAddressViewSet(generated_viewset(IPAddress)):
+    """Lists read only the columns shown; ``?prefix=`` is also a range on the (family, value) index, so a page
+    of a /16 reads its rows in order and stops, and its total is the subnet's record count."""
+
+    pagination_class = KnownCountPagination
+    list_columns = ("id", "address", "family", "status", "company", "prefix", "dns_name", "description")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            queryset = queryset.select_related(None).only(*self.list_columns)
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        prefix_id = self.request.query_params.get("prefix", "")
+        if self.action != "list" or not prefix_id.isdigit():
+            return queryset
+        prefix = (
+            Prefix.objects.filter(pk=int(prefix_id))
+            .values("family", "network_start", "network_end", "address_records")
+            .first()
+        )
+        if prefix is None:
+            return queryset
+        queryset = queryset.filter(
+            family=prefix["family"], value__gte=prefix["network_start"], value__lte=prefix["network_end"]
+        )
+        # Staff see every row, so with no other filter the total is the subnet's record count.
+        if self.request.user.is_staff and not set(self.request.query_params) - {
+            "prefix",
+            "limit",
+            "offset",
+            "ordering",
+        }:
+            queryset.known_count = lambda: prefix["address_records"]
+        return queryset

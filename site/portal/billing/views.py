@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import services as account_services
 from billing import selectors, services
@@ -128,6 +129,7 @@ def profile(request, membership):
     return render(request, "portal/billing/profile.html", {"form": form, "profile": billing_profile}, status=status)
 
 
+@sensitive_post_parameters("number", "cvc")
 @member_required("billing")
 def card(request, membership):
     """Add or replace the card on file. The number and code go to the service (and on to the gateway) only."""

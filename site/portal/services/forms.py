@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.services.orders import MAX_ORDER_QUANTITY
+
 
 class PricedSelect(forms.Select):
     """A plan select whose options carry their product and prices, for the order form's running total."""
@@ -67,7 +69,9 @@ class PlanChoiceField(forms.ModelChoiceField):
 
 class OrderForm(forms.Form):
     plan = PlanChoiceField(label=_("Plan"), queryset=None, empty_label=None)
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=1, max_digits=10, decimal_places=0, initial=1)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=1, max_value=MAX_ORDER_QUANTITY, max_digits=10, decimal_places=0, initial=1
+    )
     options = OptionChoiceField(
         label=_("Add-on options"),
         queryset=None,

@@ -19,6 +19,7 @@ from catalog import selectors, services
 from catalog.choices import CURRENT_STATUSES, OrderStatus, ProductKind, ServiceStatus
 from catalog.models import Order, Plan, ProductOption, Service
 from core.tenancy import for_user
+from core.validation import object_id
 from portal.services.forms import CancelForm, IPRequestForm, ManagedServiceForm, OrderForm, UpgradeForm
 from portal.views import member_required
 from tickets.services import customer_may_write
@@ -252,7 +253,8 @@ def service_cancel(request, membership):
         .filter(status__in=(ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED))
         .select_related("plan__product")
     )
-    initial = {"services": [request.GET["service"]]} if request.GET.get("service", "").isdigit() else None
+    chosen = object_id(request.GET.get("service"))
+    initial = {"services": [chosen]} if chosen is not None else None
     form = CancelForm(request.POST or None, services=cancellable, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,0 +1,59 @@
+"""Bulk writes of many rows: ``COPY`` on PostgreSQL, one prepared ``executemany`` elsewhere.
+
+``bulk_create`` spends some 0.5 ms of Python per row compiling a 13-column INSERT; these functions send the
+rows as they are (the caller encodes them with the models' own encoding and the backend's datetime
+adaptation), without per-row history, exactly like ``bulk_create``. After rows are written with ids the caller
+chose, ``reset_sequences`` moves PostgreSQL's sequences past them so the next ordinary insert works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.core.management.color import no_style
+from django.db import connection
+
+BATCH = 10_000
+
+
+def _columns(model, names: Sequence[str]) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(quote(model._meta.get_field(name).column) for name in names)
+
+
+def bulk_insert(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert ``rows`` (tuples in the order of ``columns``, model field names) into ``model``'s table.
+
+    Runs inside the caller's transaction; returns the number of rows written.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = _columns(model, columns)
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+            return written
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
+
+
+def reset_sequences(*models) -> None:
+    """Move the id sequences of ``models`` past their highest id (PostgreSQL; SQLite needs nothing)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
