@@ -32,7 +32,8 @@ pytestmark = [
     ),
 ]
 RUN_DATE = date(2026, 12, 1)
-TMPFS_MB = 160  # a 48-port switch's files take 23–50 MB (1 s step; the file size seen varies): room for two once the filler is gone
+# A 48-port switch's files take 23–50 MB at a 1 s step (the size seen varies): room for two once the filler is gone.
+TMPFS_MB = 160
 
 
 @pytest.fixture
