@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+from ctypes import py_object, pythonapi
 from pathlib import Path
 
 import rrdtool
@@ -24,21 +26,21 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(":", "\\:")
 
 
-def _daemon() -> list[str]:
+def rrd_daemon_arguments() -> list[str]:
     """``--daemon ADDRESS`` when the collectors write through rrdcached: it then writes a file's pending samples
     before rrdtool reads it, so graphs do not lag by its write interval."""
     address = getattr(settings, "MONITORING_RRDCACHED_ADDRESS", "")
     return ["--daemon", address] if address else []
 
 
-def _name(path) -> str:
+def rrd_source_name(path) -> str:
     """The file's name for DEF: rrdcached (-B) only takes absolute names below its base directory, as the
     collectors send them."""
-    return _escape(str(Path(path).resolve())) if _daemon() else _escape(str(path))
+    return _escape(str(Path(path).resolve())) if rrd_daemon_arguments() else _escape(str(path))
 
 
 def _source(path: Path) -> tuple[list[str], str]:
-    return _daemon(), _name(path)
+    return rrd_daemon_arguments(), rrd_source_name(path)
 
 
 def _sources(paths) -> list[str]:
@@ -46,7 +48,7 @@ def _sources(paths) -> list[str]:
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     args = []
     for index, path in enumerate(paths):
-        source = _name(path)
+        source = rrd_source_name(path)
         for ds, name in (("in", "inB"), ("out", "outB")):
             args.append(f"DEF:{name}{index}={source}:{ds}:AVERAGE")
             args.append(f"DEF:{name}Max{index}={source}:{ds}:MAX")
@@ -69,7 +71,7 @@ def render_graph(
     """An MRTG-style traffic graph (in green area, out blue line) with the 95th percentile, totals and, when
     given, the commit. ``paths`` is one RRD file or several (a service's ports, added up)."""
     seconds = PERIODS[period]
-    daemon = _daemon()
+    daemon = rrd_daemon_arguments()
     end_arg = str(end) if end else "now"
     args = [
         "-",
@@ -122,10 +124,36 @@ def render_graph(
     return result["image"]
 
 
+def _release_if_leaked(container: dict, key: str) -> None:
+    """Release ``container[key]`` once when it holds exactly one reference more than a value that ``container``
+    alone owns, counted the same way beside it (so the check means the same on any Python version)."""
+    value = container[key]
+    owner = {key: []}
+    probe = owner[key]
+    if sys.getrefcount(value) - sys.getrefcount(probe) == 1:
+        pythonapi.Py_DecRef(py_object(value))
+
+
+def xport(*args: str) -> dict:
+    """``rrdtool.xport`` without its memory leak.
+
+    The binding (python-rrdtool 0.1.16, the current release) stores the result's ``data`` list, ``meta`` dict
+    and ``legend`` list in their containers without releasing its own reference, so every call leaks its
+    whole result: about 1.2 MB for a month of 5-minute samples, 22 GB in a month-end run over 10,000 services.
+    Each of those three is released once here, and only when it really holds one reference too many (a
+    binding that keeps no extra reference is left alone).
+    """
+    result = rrdtool.xport(*args)
+    _release_if_leaked(result, "data")
+    _release_if_leaked(result["meta"], "legend")
+    _release_if_leaked(result, "meta")
+    return result
+
+
 def export_json(path: Path, *, period: str, end: int | None = None) -> bytes:
     """``rrdtool xport`` of in/out bit/s for interactive charts: ``{"start", "step", "columns", "rows"}``."""
     daemon, source = _source(path)
-    result = rrdtool.xport(
+    result = xport(
         *daemon,
         "--start",
         f"end-{PERIODS[period]}",

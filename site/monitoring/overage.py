@@ -201,31 +201,33 @@ def _describe(usage: BandwidthUsage) -> str:
 def overage_bill(*, usages) -> int:
     """Record a usage charge for every final period over commit with a price not billed yet; returns how many.
 
-    Idempotent: the charge key names the service and month, so a second run (or a race) gets the first charge
-    back and nothing new.
+    One call to ``billing.services.usage_charges_record`` for all of them (a constant number of queries,
+    whatever the number of services over commit). Idempotent: the charge key names the service and month, so a
+    second run (or a race) gets the first charges back and nothing new.
     """
-    from billing.services import usage_charge_record
+    from billing.services import UsageCharge, usage_charges_record
 
-    recorded = 0
-    for usage in usages:
-        if not usage.final or usage.overage_amount <= 0 or usage.charge_id:
-            continue
-        service = usage.service
-        charge = usage_charge_record(
-            company=service.company,
-            service=service,
-            description=_describe(usage),
-            quantity=usage.overage_mbps,
-            unit_price=usage.overage_price,
-            period_start=usage.period_start,
-            period_end=usage.period_end,
-            source=CHARGE_SOURCE,
-            key=charge_key(service.pk, usage.period_start),
-        )
-        BandwidthUsage.objects.filter(pk=usage.pk).update(charge_id=charge.pk)
+    due = [usage for usage in usages if usage.final and usage.overage_amount > 0 and not usage.charge_id]
+    charges = usage_charges_record(
+        usages=[
+            UsageCharge(
+                company=usage.service.company,
+                service=usage.service,
+                description=_describe(usage),
+                quantity=usage.overage_mbps,
+                unit_price=usage.overage_price,
+                period_start=usage.period_start,
+                period_end=usage.period_end,
+                source=CHARGE_SOURCE,
+                key=charge_key(usage.service_id, usage.period_start),
+            )
+            for usage in due
+        ]
+    )
+    for usage, charge in zip(due, charges, strict=True):
         usage.charge_id = charge.pk
-        recorded += 1
-    return recorded
+    BandwidthUsage.objects.bulk_update(due, ["charge_id"], batch_size=1000)
+    return len(due)
 
 
 def report_rows(*, period_start: date):

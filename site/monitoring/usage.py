@@ -28,8 +28,9 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 
-import rrdtool
 from django.utils import timezone
+
+from monitoring.graphs import rrd_daemon_arguments, rrd_source_name, xport
 
 SAMPLE_SECONDS = 300
 _known = partial(operator.is_not, None)
@@ -97,16 +98,13 @@ def period_timestamps(period_start: date, period_end: date) -> tuple[int, int]:
     return int(start.timestamp()), int(end.timestamp())
 
 
-def _escape(path: Path) -> str:
-    return str(path).replace("\\", "\\\\").replace(":", "\\:")
-
-
 def xport_arguments(paths: Sequence[Path], *, start: int, end: int, with_sum: bool = False) -> list[str]:
-    """``rrdtool xport`` arguments: in and out bit/s of the ports added up per 5-minute sample."""
-    args = ["--start", str(start), "--end", str(end), "--step", str(SAMPLE_SECONDS)]
+    """``rrdtool xport`` arguments: in and out bit/s of the ports added up per 5-minute sample (through rrdcached
+    when the collectors write through it, so the samples it holds are counted too)."""
+    args = [*rrd_daemon_arguments(), "--start", str(start), "--end", str(end), "--step", str(SAMPLE_SECONDS)]
     args += ["--maxrows", str((end - start) // SAMPLE_SECONDS + 2)]
     for index, path in enumerate(paths):
-        source = _escape(path)
+        source = rrd_source_name(path)
         args.append(f"DEF:i{index}={source}:in:AVERAGE:step={SAMPLE_SECONDS}")
         args.append(f"DEF:o{index}={source}:out:AVERAGE:step={SAMPLE_SECONDS}")
     for direction in ("i", "o"):
@@ -130,7 +128,7 @@ def usage_from_rrd(paths: Sequence[Path], *, start: int, end: int, with_sum: boo
     existing = [path for path in paths if Path(path).exists()]
     if not existing or expected == 0:
         return UsageFigures(0, expected, None, None, None, 0, 0)
-    result = rrdtool.xport(*xport_arguments(existing, start=start, end=end, with_sum=with_sum))
+    result = xport(*xport_arguments(existing, start=start, end=end, with_sum=with_sum))
     meta = result["meta"]
     step = int(meta["step"])
     rows = result["data"]

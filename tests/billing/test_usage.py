@@ -85,3 +85,71 @@ def test_usage_refuses_bad_input(acme, globex):
             key="backwards",
         )
     assert not Charge.objects.exists()
+
+
+def _bulk(companies, *, start=0, count=None, source="monitoring.bandwidth"):
+    return [
+        services.UsageCharge(
+            company=company,
+            description=f"Bandwidth overage {number}",
+            quantity=Decimal(number + 1),
+            unit_price=Decimal("0.50"),
+            period_start=MARCH,
+            period_end=APRIL,
+            source=source,
+            key=f"bulk:{number}",
+        )
+        for number, company in enumerate(companies, start=start)
+    ][:count]
+
+
+@pytest.mark.django_db
+def test_many_usages_are_recorded_in_a_constant_number_of_queries(django_assert_max_num_queries):
+    """Companies without a billing profile yet get one on the way; queries do not grow with the usages."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from billing.models import BillingProfile
+    from tests.accounts.factories import CompanyFactory
+
+    few, many = [CompanyFactory() for _ in range(2)], [CompanyFactory() for _ in range(12)]
+    with CaptureQueriesContext(connection) as small:
+        first = services.usage_charges_record(usages=_bulk(few))
+    with CaptureQueriesContext(connection) as large:
+        second = services.usage_charges_record(usages=_bulk(many, start=100))
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert [charge.key for charge in first + second] == [f"bulk:{n}" for n in (0, 1, *range(100, 112))]
+    assert [charge.quantity for charge in second] == [Decimal(n + 1) for n in range(100, 112)]
+    assert {charge.kind for charge in second} == {LineKind.USAGE}
+    assert BillingProfile.objects.filter(company__in=few + many).count() == 14
+    # Every charge and every profile made on the way has its history row, as one made alone has.
+    assert Charge.history.filter(history_type="+").count() == 14
+    assert BillingProfile.history.filter(history_type="+", company__in=few + many).count() == 14
+
+    # Recorded again (a rerun, overlapping a new one): the first charges come back, unchanged; one key given
+    # twice in one call is one charge.
+    again = _bulk(many, start=100, count=3)
+    again = [again[0], *_bulk(many[:1], start=200), again[0]]
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        returned = services.usage_charges_record(usages=again)
+    assert returned[0].pk == returned[2].pk == second[0].pk and returned[0].quantity == Decimal(101)
+    assert returned[1].key == "bulk:200" and Charge.objects.count() == 15
+
+
+@pytest.mark.django_db
+def test_many_usages_with_one_bad_record_nothing(acme, globex):
+    usages = _bulk([acme, globex])
+    bad = services.UsageCharge(
+        company=acme,
+        description="  ",
+        quantity=Decimal(1),
+        unit_price=Decimal(1),
+        period_start=MARCH,
+        period_end=APRIL,
+        source="tests",
+        key="blank",
+    )
+    with pytest.raises(ValidationError, match="blank: Say what the usage is"):
+        services.usage_charges_record(usages=[*usages, bad])
+    assert not Charge.objects.exists()
+    assert services.usage_charges_record(usages=[]) == []

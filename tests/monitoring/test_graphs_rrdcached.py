@@ -44,3 +44,17 @@ def test_export_and_graph_read_the_samples_rrdcached_holds(cached_samples, setti
     assert values and all(value == pytest.approx(1_000_000) for value in values)  # 125,000 B/s = 1 Mbit/s
     assert graphs.percentile_95(path, period="day", end=now) == pytest.approx(1_000_000)
     assert graphs.render_graph(path, title="Gi1/0/1", period="day", end=now).startswith(b"\x89PNG")
+
+
+def test_usage_reads_the_samples_rrdcached_holds(cached_samples, settings):
+    """The month-end figures count the last samples too, though rrdcached has not written them yet."""
+    from monitoring.usage import usage_from_rrd
+
+    path, now, address = cached_samples
+    end = now // 300 * 300 + 300
+    settings.MONITORING_RRDCACHED_ADDRESS = ""
+    assert usage_from_rrd([path], start=end - 3600, end=end).samples == 0
+
+    settings.MONITORING_RRDCACHED_ADDRESS = address
+    figures = usage_from_rrd([path], start=end - 3600, end=end)
+    assert figures.samples >= 1 and figures.in_p95_bps == pytest.approx(1_000_000)

@@ -181,11 +181,6 @@ def test_usage_queries_do_not_grow_with_services(db, rrd, acme, globex):
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="overage_bill records each charge through billing.usage_charge_record: about 10 statements per service "
-    "over commit (36 statements for 1 over, 66 for 4), to be replaced by one bulk billing service",
-)
 def test_month_end_queries_do_not_grow_with_services(db, rrd, acme, globex):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

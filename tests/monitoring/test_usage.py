@@ -89,3 +89,23 @@ def test_ports_of_a_service_are_added_per_sample(tmp_path):
     # Only the period's samples count: the next day has none.
     assert usage_from_rrd([a], start=NOV_2026 + 86400, end=NOV_2026 + 2 * 86400).samples == 0
     assert usage_from_rrd([tmp_path / "missing.rrd"], start=NOV_2026, end=NOV_2026 + 86400).in_p95_bps is None
+
+
+def test_reading_months_leaks_no_memory(tmp_path):
+    """The rrdtool binding's xport keeps a reference to its whole result (about 1.2 MB a month of samples):
+    monitoring.graphs.xport releases it, so a month-end run over thousands of services stays flat."""
+    import tracemalloc
+
+    ins, outs = _rates()
+    path = write_samples(tmp_path / "a.rrd", start=NOV_2026, in_rates=ins, out_rates=outs)
+    period = {"start": NOV_2026, "end": NOV_2026 + 30 * 86400}
+    expected = usage_from_rrd([path], **period)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(10):
+            assert usage_from_rrd([path], **period) == expected
+        growth = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert growth < 500_000, f"{growth:,} bytes kept after 10 months read (a leaked month is about 1.2 MB)"

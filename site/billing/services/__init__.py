@@ -16,12 +16,14 @@ suspension for non-payment), ``emails`` (invoices and reminders by e-mail).
 
 from billing.services.cards import card_remove, card_save, invoice_charge_card
 from billing.services.charges import (
+    UsageCharge,
     adjustment_add,
     charge_add,
     charge_bill,
     charge_cancel,
     system_charge_record,
     usage_charge_record,
+    usage_charges_record,
 )
 from billing.services.common import SEQUENCE_DEFAULTS
 from billing.services.credits import credit_note_apply, credit_note_issue
@@ -58,6 +60,7 @@ from billing.services.profiles import (
     billing_profile_change,
     billing_profile_for,
     billing_profile_update,
+    billing_profiles_for,
 )
 from billing.services.runs import (
     PERIOD_MONTHS,
@@ -89,6 +92,7 @@ __all__ = [
     "adjustment_add",
     "billing_profile_change",
     "billing_profile_for",
+    "billing_profiles_for",
     "PROFILE_FIELDS",
     "billing_profile_update",
     "billing_run",
@@ -129,4 +133,6 @@ __all__ = [
     "services_suspend_for_non_payment",
     "system_charge_record",
     "usage_charge_record",
+    "usage_charges_record",
+    "UsageCharge",
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +21,7 @@ from billing.models import (
     InvoiceLine,
 )
 from billing.services.invoices import invoice_add_line
-from billing.services.profiles import billing_profile_for
+from billing.services.profiles import billing_profile_for, billing_profiles_for
 from core.money import round_money
 
 # --- charges, adjustments, credit -------------------------------------------------------------------------
@@ -123,6 +126,35 @@ def system_charge_record(
     return charge, True
 
 
+@dataclass(frozen=True)
+class UsageCharge:
+    """One usage to bill (see :func:`usage_charge_record` for what each field means)."""
+
+    company: object
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    period_start: date
+    period_end: date
+    source: str
+    key: str
+    service: object = None
+    taxable: bool = True
+
+    def errors(self) -> dict[str, str]:
+        """What is wrong with it, by field (empty when it can be recorded)."""
+        errors = {}
+        if not (self.description or "").strip():
+            errors["description"] = _("Say what the usage is; it is the invoice line's text.")
+        if self.period_end <= self.period_start:
+            errors["period_end"] = _("A usage period ends after it starts.")
+        if self.service is not None and self.service.company_id != self.company.pk:
+            errors["service"] = _("The service belongs to another company.")
+        if not self.source or not self.key:
+            errors["key"] = _("A usage charge names its source and key.")
+        return errors
+
+
 @transaction.atomic
 def usage_charge_record(
     *,
@@ -162,27 +194,98 @@ def usage_charge_record(
     * Amounts are ``Decimal`` in the company's billing currency; the line's net amount is rounded per line
       (``core.money``). Quantities and prices cannot be negative: give money back with a credit note.
     * Before it is invoiced, staff may withdraw it (``charge_cancel``); it is kept, marked cancelled.
+    * Many at once (a month-end run): :func:`usage_charges_record`, the same rules in a constant number of
+      queries.
     """
-    if not (description or "").strip():
-        raise ValidationError({"description": _("Say what the usage is; it is the invoice line's text.")})
-    if period_end <= period_start:
-        raise ValidationError({"period_end": _("A usage period ends after it starts.")})
-    if service is not None and service.company_id != company.pk:
-        raise ValidationError(_("The service belongs to another company."))
-    charge, _created = system_charge_record(
+    usage = UsageCharge(
         company=company,
-        title=description.strip(),
-        quantity=Decimal(quantity),
-        unit_price=Decimal(unit_price),
-        taxable=taxable,
-        kind=LineKind.USAGE,
-        source=source,
-        key=key,
-        service_id=service.pk if service is not None else None,
+        description=description,
+        quantity=quantity,
+        unit_price=unit_price,
         period_start=period_start,
         period_end=period_end,
+        source=source,
+        key=key,
+        service=service,
+        taxable=taxable,
     )
-    return charge
+    return usage_charges_record(usages=[usage])[0]
+
+
+USAGE_BATCH = 2000
+
+
+@transaction.atomic
+def usage_charges_record(*, usages: Sequence[UsageCharge]) -> list[Charge]:
+    """Record many usages to bill at once (:func:`usage_charge_record`'s rules), returning their charges in
+    the same order: for a key recorded before, the first charge, unchanged.
+
+    All or nothing: one usage that breaks a rule raises a ValidationError naming its key, and nothing is
+    recorded. Queries: a constant number per batch of :data:`USAGE_BATCH` usages, whatever the companies
+    (their billing profiles are read, or created, together); two workers recording the same keys at once get
+    the same charges (the unique (source, key) constraint, inserts that skip a conflict).
+    """
+    usages = list(usages)
+    for usage in usages:
+        errors = usage.errors()
+        if errors:
+            raise ValidationError(
+                {field: f"{usage.key or usage.description}: {message}" for field, message in errors.items()}
+            )
+    charges: list[Charge] = []
+    for index in range(0, len(usages), USAGE_BATCH):
+        charges += _usage_batch(usages[index : index + USAGE_BATCH])
+    return charges
+
+
+def _usage_batch(usages: list[UsageCharge]) -> list[Charge]:
+    identities = [(usage.source, usage.key) for usage in usages]
+    recorded = _charges_by_identity(identities)
+    new = [usage for usage in usages if (usage.source, usage.key) not in recorded]
+    if new:
+        profiles = billing_profiles_for(companies={usage.company.pk: usage.company for usage in new}.values())
+        charges, seen = [], set()
+        for usage in new:
+            if (usage.source, usage.key) in seen:
+                continue  # the same key twice in one call: recorded once, like two calls
+            seen.add((usage.source, usage.key))
+            charge = Charge(
+                company=usage.company,
+                title=usage.description.strip()[:200],
+                quantity=Decimal(usage.quantity),
+                unit_price=Decimal(usage.unit_price),
+                currency=profiles[usage.company.pk].currency,
+                taxable=usage.taxable,
+                kind=LineKind.USAGE,
+                service_id=usage.service.pk if usage.service is not None else None,
+                period_start=usage.period_start,
+                period_end=usage.period_end,
+                source=usage.source,
+                key=usage.key,
+            )
+            # The company was given as an object: validating its foreign key would read it again per row.
+            charge.full_clean(exclude=["company", "created_by"], validate_unique=False, validate_constraints=False)
+            charges.append(charge)
+        Charge.objects.bulk_create(charges, ignore_conflicts=True)
+        stamps = {(charge.source, charge.key): charge.created for charge in charges}
+        stored = _charges_by_identity(stamps)
+        # History for the rows this call wrote (its own creation time); a racing worker's rows are its to record.
+        Charge.history.bulk_history_create([row for identity, row in stored.items() if row.created == stamps[identity]])
+        recorded.update(stored)
+    return [recorded[identity] for identity in identities]
+
+
+def _charges_by_identity(identities) -> dict[tuple[str, str], Charge]:
+    """Charges by (source, key), in one query."""
+    by_source: dict[str, list[str]] = {}
+    for source, key in identities:
+        by_source.setdefault(source, []).append(key)
+    query = Q()
+    for source, keys in by_source.items():
+        query |= Q(source=source, key__in=keys)
+    if not by_source:
+        return {}
+    return {(charge.source, charge.key): charge for charge in Charge.objects.filter(query)}
 
 
 @transaction.atomic

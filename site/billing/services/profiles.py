@@ -26,6 +26,24 @@ def billing_profile_for(*, company) -> BillingProfile:
     return profile
 
 
+def billing_profiles_for(*, companies) -> dict[int, BillingProfile]:
+    """The billing profiles of many companies by company id, the missing ones created with the defaults (as
+    :func:`billing_profile_for` does): three queries for any number of companies."""
+    companies = {company.pk: company for company in companies}
+    profiles = {profile.company_id: profile for profile in BillingProfile.objects.filter(company_id__in=companies)}
+    missing = [company for pk, company in companies.items() if pk not in profiles]
+    if missing:
+        # Another worker may create one at the same moment: the unique company column keeps the first.
+        BillingProfile.objects.bulk_create(
+            [BillingProfile(company=company, billing_email=company.email) for company in missing],
+            ignore_conflicts=True,
+        )
+        created = list(BillingProfile.objects.filter(company_id__in=[company.pk for company in missing]))
+        BillingProfile.history.bulk_history_create(created)
+        profiles.update((profile.company_id, profile) for profile in created)
+    return profiles
+
+
 @transaction.atomic
 def billing_profile_update(*, company, **fields) -> BillingProfile:
     """Change the billing profile (currency, terms, exemption, e-mail recipients)."""
