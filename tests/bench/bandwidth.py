@@ -11,7 +11,8 @@ graph archives and data sources are not read by the computation).
 
 References (same run, same files): ``rrdtool fetch`` of the month from every file, which is the floor any
 computation pays to read the samples, and a plain read of every file's bytes. Queries: the computation's at
-N/10 and at N services are printed side by side (they must not grow with N).
+N/10 and at N services are printed side by side (they must not grow with N, but for the bulk writes' batches
+of 500 rows); the peak resident memory of the run is printed too (rrdtool's xport leaked 1.2 MB a call).
 """
 
 from __future__ import annotations
@@ -149,8 +150,6 @@ def main() -> int:
 
     import rrdtool
     from django.core import mail
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from billing.models import Charge
     from monitoring.models import BandwidthUsage
@@ -159,21 +158,23 @@ def main() -> int:
     paths = [path for paths in service_rrd_paths(service_ids).values() for path in paths]
     report = harness.Report(f"Bandwidth: {count:,} services, 30 days of 5-minute samples ({30 * 288:,} each)")
 
-    # References first (and they warm the page cache for everything after, fairly).
-    fetch_seconds, _ = harness.timed(
-        lambda: [
-            rrdtool.fetch(str(path), "AVERAGE", "-r", "300", "-s", str(START), "-e", str(END - 300)) for path in paths
-        ]
-    )
-    read_seconds, _ = harness.timed(lambda: [path.read_bytes() for path in paths])
+    # References first: a plain read of every file (cold: it also warms the page cache for everything after,
+    # fairly), then rrdtool fetch of the month from every file (warm, like the computation after it).
+    read_seconds = harness.timed(lambda: sum(len(path.read_bytes()) for path in paths))[0]
+    fetch_seconds = harness.timed(
+        lambda: sum(
+            len(rrdtool.fetch(str(path), "AVERAGE", "-r", "300", "-s", str(START), "-e", str(END - 300))[2])
+            for path in paths
+        )
+    )[0]
 
     small = service_ids[: max(count // 10, 1)]
-    with CaptureQueriesContext(connection) as small_queries:
+    with harness.queries() as small_queries:
         small_seconds, _ = harness.timed(
             lambda: usage_compute(period_start=PERIOD_START, period_end=PERIOD_END, services=small)
         )
     BandwidthUsage.objects.all().delete()
-    with CaptureQueriesContext(connection) as full_queries:
+    with harness.queries() as full_queries:
         full_seconds, usages = harness.timed(lambda: usage_compute(period_start=PERIOD_START, period_end=PERIOD_END))
     over = sum(1 for usage in usages if usage.is_over)
     sample = next(usage for usage in usages if usage.is_over)
@@ -201,7 +202,7 @@ def main() -> int:
 
     BandwidthUsage.objects.all().delete()
     mail.outbox = []
-    with CaptureQueriesContext(connection) as month_queries:
+    with harness.queries() as month_queries:
         month_seconds, result = harness.timed(lambda: month_end_run(run_date=PERIOD_END))
     report.row(
         f"month-end report, {count:,} services",
@@ -216,18 +217,31 @@ def main() -> int:
         "month-end rerun (nothing to do)", again_seconds, reference=(month_seconds, None), reference_label="first run"
     )
     report.note("rerun", again.summary())
+    import resource
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report.note("peak memory", f"{peak_mb:,.0f} MB resident (the whole run, setup included)")
     report.print()
     target = 60.0
     verdict = "within" if full_seconds <= target else "OVER"
     print(f"\n95th percentile of {count:,} services: {full_seconds:.1f} s, {verdict} the {target:.0f} s target")
+    # Queries: a constant number, plus one per bulk write of at most 500 rows (usage rows, charges).
+    write_batches = math.ceil(count / 500) - math.ceil(len(small) / 500)
+    print(
+        f"queries: {len(small_queries)} for {len(small):,} services, {len(full_queries)} for {count:,} "
+        f"(at most {write_batches} more allowed: the bulk writes' batches of 500); month end {len(month_queries)}"
+    )
     ok = (
-        len(full_queries) == len(small_queries)
+        0 < len(full_queries) <= len(small_queries) + write_batches
         and again.charged == 0
         and Charge.objects.count() == over
         and full_seconds <= target
     )
     if not ok:
-        print("FAILED: queries grew with the number of services, a rerun billed again, or over the time target")
+        print(
+            "FAILED: queries grew with the number of services (beyond the write batches), a rerun billed again, "
+            "or over the time target"
+        )
     shutil.rmtree(rrd_dir, ignore_errors=True)
     return 0 if ok else 1
 

@@ -20,6 +20,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +99,18 @@ def measure(function: Callable[[], object], *, repeat: int = 5) -> tuple[float, 
         best = min(best, elapsed)
         queries = len(captured.captured_queries)
     return best, queries
+
+
+@contextmanager
+def queries():
+    """Capture the SQL of a block (``len(captured)``), from an emptied log: Django keeps only the last 9,000
+    queries, and once that log is full a plain capture's slice of it comes out empty (0 queries)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as captured:
+        yield captured
 
 
 def timed(function: Callable[[], object]) -> tuple[float, object]:
