@@ -12,9 +12,11 @@ them), then for each batch size (default 1,000 / 10,000 / 50,000 interfaces) tim
   ``UPDATE … FROM`` it by interface id; on SQLite an ``executemany`` UPDATE by id.
 
 Each figure is the best of ``BENCH_REPEAT`` rounds and is printed as interfaces/s and microseconds per
-interface beside the floor; the last lines give the per-interface cost of the largest batch over the smallest
-(goal: within 1.5x) and the interfaces/s at 10,000 (goal on PostgreSQL: 5,000/s per worker). Run it on
-PostgreSQL with ``DATABASE_URL=postgres://…`` (a fresh database ``serverstock_bench_ingest`` is made).
+interface beside the floor; then a collector shard's targets (``GET …/collector/targets/?shard=0/2`` over the
+largest set) beside one plain SELECT of every interface's row; the last lines give the per-interface cost of
+the largest batch over the smallest (goal: within 1.5x) and the interfaces/s at 10,000 (goal on PostgreSQL:
+5,000/s per worker). Run it on PostgreSQL with ``DATABASE_URL=postgres://…`` (a fresh database
+``serverstock_bench_ingest`` is made).
 """
 
 from __future__ import annotations
@@ -320,6 +322,30 @@ def main() -> int:
         report.note(
             "at 10,000 (API)", f"{1 / per_interface[10000]:,.0f} interfaces/s per worker (goal {GOAL_PER_SECOND:,})"
         )
+    # The collector's targets: what each shard reads when it starts and on every refresh.
+    from dcim.models import Interface
+
+    def targets():
+        response = client.get(
+            "/api/monitoring/collector/targets/", {"shard": "0/2"}, secure=True, headers={"host": "127.0.0.1"}
+        )
+        assert response.status_code == 200, response.content[:500]
+        return sum(len(device["interfaces"]) for device in response.json()["devices"])
+
+    def targets_floor():
+        columns = ("device_id", "pk", "name", "speed", "monitoring_state__if_index", "monitoring_state__oper_status")
+        return sum(1 for _row in Interface.objects.values_list(*columns).iterator(chunk_size=20_000))
+
+    shard_interfaces = targets()
+    targets_seconds, targets_queries = harness.measure(targets, repeat=REPEAT)
+    floor_seconds, floor_queries = harness.measure(targets_floor, repeat=REPEAT)
+    report.row(
+        f"targets of shard 0/2 ({shard_interfaces:,} interfaces)",
+        targets_seconds,
+        targets_queries,
+        reference=(floor_seconds, floor_queries),
+        reference_label=f"all {largest:,} rows as tuples",
+    )
     report.note("load average", f"{load_average[0]:.2f} at start, {os.getloadavg()[0]:.2f} at the end (1 min)")
     report.print()
     return 0
