@@ -60,7 +60,7 @@ def collector_targets(*, shard_index: int = 0, shard_count: int = 1) -> list[dic
         interfaces: dict[int, list[dict]] = defaultdict(list)
         rows = (
             Interface.objects.filter(device_id__in=chunk)
-            .order_by("device_id", "pk")
+            .order_by("device_id", "name")  # each device's interfaces in their usual order (Meta.ordering)
             .values_list(
                 "device_id", "pk", "name", "speed", "monitoring_state__if_index", "monitoring_state__oper_status"
             )

@@ -84,6 +84,32 @@ def test_targets_are_sharded_and_carry_decrypted_secrets(collector_client, acme)
     assert collector_client.get(TARGETS, {"shard": "2/2"}).status_code == 400
 
 
+def test_targets_read_a_constant_number_of_queries_in_the_usual_interface_order(collector_client, acme):
+    """A shard of 2 devices or of 12, with their interfaces and link states: the same statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.dcim.factories import make_interface
+
+    def add_devices(count):
+        for _ in range(count):
+            device = snmp_device(acme)
+            DeviceHealth.objects.create(device=device, reachable=True)
+            for name in ("Gi1/0/10", "Gi1/0/2", "Gi1/0/1"):
+                InterfaceState.objects.create(interface=make_interface(device, name=name), if_index=1, oper_status="up")
+
+    add_devices(2)
+    collector_client.get(TARGETS)  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as few:
+        assert len(collector_client.get(TARGETS).json()["devices"]) == 2
+    add_devices(10)
+    with CaptureQueriesContext(connection) as many:
+        devices = collector_client.get(TARGETS).json()["devices"]
+    assert len(devices) == 12 and len(many.captured_queries) == len(few.captured_queries)
+    assert [interface["name"] for interface in devices[-1]["interfaces"]] == ["Gi1/0/1", "Gi1/0/10", "Gi1/0/2"]
+    assert devices[-1]["reachable"] is True and devices[-1]["interfaces"][0]["oper_status"] == "up"
+
+
 def test_ingest_syncs_interfaces_records_events_and_rates(collector_client, acme):
     device = snmp_device(acme)
     batch = {"discovered": [discovered(device)], "events": [], "rates": []}
