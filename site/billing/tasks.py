@@ -1,7 +1,8 @@
 """django-q2 tasks of the billing app: thin, they call services. Arguments are ids and dates only.
 
 ``billing_run_daily`` and ``billing_overdue_daily`` are scheduled once a day by migration (the Schedules
-"billing: daily run" and "billing: overdue handling").
+"billing: daily run" and "billing: overdue handling"), ``invoices_pdf_sweep`` every hour ("billing: PDFs the
+queue lost").
 """
 
 from __future__ import annotations
@@ -39,19 +40,18 @@ def invoices_mark_overdue_task() -> str:
 
 
 def invoice_deliver(invoice_id: int) -> str:
-    """Render and store the invoice's PDF, then e-mail it to the billing profile's recipients."""
+    """Render and store the invoice's PDF, then e-mail it to the billing profile's recipients (each once)."""
     from billing.models import Invoice
-    from billing.services import invoice_pdf_render
-    from billing.services.emails import invoice_email_send, invoice_recipients
+    from billing.services.emails import invoice_deliver_once
 
-    invoice = Invoice.objects.select_related("company").get(pk=invoice_id)
-    if not invoice.is_sendable:
-        return f"{invoice}: {invoice.get_status_display().lower()}, nothing to deliver"
-    pdf = invoice_pdf_render(invoice=invoice)
-    if not invoice_recipients(invoice):
-        return f"{invoice.number}: {pdf.size} bytes; no billing e-mail address, not sent"
-    email = invoice_email_send(invoice=Invoice.objects.get(pk=invoice_id))
-    return f"{invoice.number}: {pdf.size} bytes, e-mailed to {email.recipients.replace(chr(10), ', ')}"
+    return invoice_deliver_once(invoice=Invoice.objects.get(pk=invoice_id))
+
+
+def invoices_pdf_sweep() -> str:
+    """Hourly: queue again the PDFs of invoices finalised over an hour ago that still have none."""
+    from billing.services import invoices_pdf_queue_missing
+
+    return f"{invoices_pdf_queue_missing()} invoice PDFs queued again"
 
 
 def invoice_send(invoice_id: int, actor_id: int | None = None) -> str:

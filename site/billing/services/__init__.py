@@ -27,7 +27,13 @@ from billing.services.charges import (
 )
 from billing.services.common import SEQUENCE_DEFAULTS
 from billing.services.credits import credit_note_apply, credit_note_issue
-from billing.services.emails import invoice_email_send, invoice_recipients, invoice_send_check, reminder_send
+from billing.services.emails import (
+    invoice_deliver_once,
+    invoice_email_send,
+    invoice_recipients,
+    invoice_send_check,
+    reminder_send,
+)
 from billing.services.invoices import (
     EDITABLE_DRAFT_FIELDS,
     _recompute_totals,
@@ -39,6 +45,7 @@ from billing.services.invoices import (
     invoice_update,
     invoice_void,
     invoices_mark_overdue,
+    invoices_pdf_queue_missing,
 )
 from billing.services.overdue import (
     LATE_FEE_SOURCE,
@@ -109,6 +116,7 @@ __all__ = [
     "EDITABLE_DRAFT_FIELDS",
     "invoice_charge_card",
     "invoice_create_draft",
+    "invoice_deliver_once",
     "invoice_email_send",
     "invoice_finalise",
     "invoice_pdf_render",
@@ -117,6 +125,7 @@ __all__ = [
     "invoice_reissue",
     "invoice_void",
     "invoices_mark_overdue",
+    "invoices_pdf_queue_missing",
     "late_fee_amount",
     "late_fees_charge",
     "overdue_handle",

@@ -96,6 +96,28 @@ def invoice_email_send(*, invoice: Invoice, actor=None) -> InvoiceEmail:
     return record
 
 
+def invoice_deliver_once(*, invoice: Invoice) -> str:
+    """The delivery after finalising (the worker's task): render the PDF unless it is stored, then e-mail the
+    invoice unless it was e-mailed before; says what it did.
+
+    Idempotent, so a task queued twice (the hourly sweep after a late queue) neither renders nor e-mails twice:
+    the check and the sending happen under the invoice's row lock, and a failed send rolls its record back."""
+    from billing.services.pdfs import invoice_pdf_render
+
+    invoice = Invoice.objects.select_related("company").get(pk=invoice.pk)
+    if not invoice.is_sendable:
+        return f"{invoice}: {invoice.get_status_display().lower()}, nothing to deliver"
+    pdf = invoice.pdf_or_none or invoice_pdf_render(invoice=invoice)
+    if not invoice_recipients(invoice):
+        return f"{invoice.number}: {pdf.size} bytes; no billing e-mail address, not sent"
+    with transaction.atomic():
+        Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
+        if invoice.emails.filter(step="").exists():
+            return f"{invoice.number}: {pdf.size} bytes, e-mailed before"
+        email = invoice_email_send(invoice=invoice)
+    return f"{invoice.number}: {pdf.size} bytes, e-mailed to {email.recipients.replace(chr(10), ', ')}"
+
+
 def reminder_send(*, invoice: Invoice, step: str, days: int) -> InvoiceEmail | None:
     """Send the payment reminder ``step`` (``before-7``, ``after-14``) for ``invoice`` unless it went out
     already; returns the record, or None when it had been sent (or nobody can receive it).

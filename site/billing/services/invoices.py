@@ -260,12 +260,14 @@ def invoice_finalise(*, invoice: Invoice, issue_date: date | None = None, render
     return invoice
 
 
-def _queue_pdf(invoice_id: int) -> None:
-    """After commit: render the PDF in a worker, then e-mail it (``BILLING_SEND_INVOICES``).
+def _queue_pdf(invoice_id: int) -> bool:
+    """After commit: render the PDF in a worker, then e-mail it (``BILLING_SEND_INVOICES``); False when the
+    queue refused the task.
 
     The invoice is committed already: a queue that cannot be reached (Redis restarting) must not stop the
-    billing run that finalised it. The failure is logged with the invoice, and staff render and send it from
-    the invoice's admin page (the portal shows no PDF until then)."""
+    billing run that finalised it. The failure is logged with the invoice; the hourly sweep
+    (:func:`invoices_pdf_queue_missing`) queues it again, and staff may render and send it from the invoice's
+    admin page meanwhile (the portal shows no PDF until then)."""
     from django_q.tasks import async_task
 
     from billing import conf
@@ -276,7 +278,30 @@ def _queue_pdf(invoice_id: int) -> None:
         else:
             async_task("billing.tasks.invoice_render_pdf", invoice_id, task_name=f"invoice PDF {invoice_id}")
     except Exception:  # noqa: BLE001 - any broker failure; the invoice itself stands
-        logger.exception("could not queue the PDF of invoice id %s; render it from the admin", invoice_id)
+        logger.exception("could not queue the PDF of invoice id %s; the hourly sweep tries again", invoice_id)
+        return False
+    return True
+
+
+# A finalised invoice whose PDF task has not run this long after finalising is taken to be lost by the queue.
+PDF_SWEEP_AFTER = timedelta(hours=1)
+
+
+def invoices_pdf_queue_missing(*, finalised_before=None, limit: int = 1000) -> int:
+    """Queue again the PDF (and first e-mail) of finalised invoices that still have no PDF an hour after
+    finalising: their task was refused by a queue that could not be reached, or lost with it. Returns how many
+    were queued (at most ``limit``, oldest first).
+
+    Safe against a task that was only late: delivering is idempotent (``invoice_deliver_once`` renders a
+    missing PDF and e-mails an invoice that was never e-mailed, under the invoice's row lock)."""
+    cutoff = finalised_before or timezone.now() - PDF_SWEEP_AFTER
+    missing = (
+        Invoice.objects.filter(finalised_at__lt=cutoff, pdf__isnull=True)
+        .exclude(status__in=[InvoiceStatus.DRAFT, InvoiceStatus.VOID])
+        .order_by("finalised_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(_queue_pdf(invoice_id) for invoice_id in list(missing))
 
 
 @transaction.atomic
