@@ -186,10 +186,22 @@ class RrdWriter:
         self.notices: list[tuple[int, str]] = []  # (logging level, message) for the collector's log
         self.tuned = 0
         self.skipped = 0
+        # One Path per interface for the writer's life: building it (a regex, a parse) and hashing a new one on
+        # every poll cost more CPU than the counter arithmetic; a kept Path hashes from its cached string.
+        self._paths: dict[tuple[int, str], Path] = {}
+        self._resolved: dict[Path, str] = {}  # absolute names for rrdcached (resolve() is a syscall per part)
+
+    def path_for(self, device_id: int, interface_name: str) -> Path:
+        """The RRD path of an interface (``rrd_path``), made once."""
+        key = (device_id, interface_name)
+        path = self._paths.get(key)
+        if path is None:
+            path = self._paths[key] = rrd_path(self.rrd_dir, device_id, interface_name)
+        return path
 
     def add(self, *, device_id: int, interface_name: str, timestamp: int, values: dict, speed_mbps=None) -> Path:
         """Queue one sample (raw counters and status) for an interface; creates its RRD on first sight."""
-        path = rrd_path(self.rrd_dir, device_id, interface_name)
+        path = self.path_for(device_id, interface_name)
         if path not in self._maximum:
             try:
                 created = ensure_rrd(path, speed_mbps=speed_mbps, start=timestamp - self.step, step=self.step)
@@ -235,6 +247,12 @@ class RrdWriter:
         self._last[path] = timestamp
         return path
 
+    def _absolute(self, path: Path) -> str:
+        name = self._resolved.get(path)
+        if name is None:
+            name = self._resolved[path] = str(path.resolve())
+        return name
+
     def _apply_retunes(self) -> None:
         retune, self.retune = self.retune, {}
         for path, speed_mbps in retune.items():
@@ -256,7 +274,7 @@ class RrdWriter:
         if not pending:
             return 0
         if self.cached is not None:
-            self.errors += self.cached.batch([(str(path.resolve()), entries) for path, entries in pending.items()])
+            self.errors += self.cached.batch([(self._absolute(path), entries) for path, entries in pending.items()])
             return len(pending)
         for path, entries in pending.items():
             try:

@@ -42,6 +42,20 @@ def split_batch(batch: dict | None, *, max_rates: int = MAX_BATCH_RATES) -> list
     return [first, *rest]
 
 
+# The rates posted per interface: (counter, rate key, factor, counter bits, bounded by the link speed).
+RATE_COLUMNS = tuple(
+    (key, out_key, factor, POLL_COLUMNS[key][1], factor == 8)
+    for key, out_key, factor in (
+        ("in_octets", "in_bps", 8),
+        ("out_octets", "out_bps", 8),
+        ("in_errors", "in_errors_ps", 1),
+        ("out_errors", "out_errors_ps", 1),
+        ("in_discards", "in_discards_ps", 1),
+        ("out_discards", "out_discards_ps", 1),
+    )
+)
+
+
 def iso(wall: float) -> str:
     """A wall-clock timestamp as ISO 8601 in UTC."""
     return datetime.fromtimestamp(wall, tz=UTC).isoformat()
@@ -192,6 +206,7 @@ class Collector:
             if restarted:
                 self.stats["restarts"] += 1
         timestamp = int(sample.wall)
+        at = iso(sample.wall)
         for if_index, interface in sample.interfaces.items():
             name = state.names.get(if_index)
             if name is None:
@@ -208,34 +223,28 @@ class Collector:
                         "if_index": if_index,
                         "status": status,
                         "previous": before,
-                        "at": iso(sample.wall),
+                        "at": at,
                     }
                 )
             state.oper[if_index] = status
             speed = values.get("high_speed") or state.speeds.get(if_index) or state.known.get(name, {}).get("speed")
             rate = {"device": device_id, "interface": name, "if_index": if_index, "oper_status": status}
             rate["speed_mbps"] = speed or None
-            rate["at"] = iso(sample.wall)
+            rate["at"] = at
             old = previous.interfaces.get(if_index) if previous is not None else None
-            for key, factor, limit in (
-                ("in_octets", 8, counters.octets_limit(speed)),
-                ("out_octets", 8, counters.octets_limit(speed)),
-                ("in_errors", 1, None),
-                ("out_errors", 1, None),
-                ("in_discards", 1, None),
-                ("out_discards", 1, None),
-            ):
+            old_values = old.values if old is not None else {}
+            octets_limit = counters.octets_limit(speed)
+            for key, out_key, factor, bits, is_octets in RATE_COLUMNS:
                 result = counters.counter_rate(
-                    old.values.get(key) if old else None,
+                    old_values.get(key),
                     values.get(key),
                     elapsed=elapsed,
-                    bits=POLL_COLUMNS[key][1],
+                    bits=bits,
                     restarted=restarted,
-                    max_per_second=limit,
+                    max_per_second=octets_limit if is_octets else None,
                 )
                 if result.dropped:
                     self.stats["dropped_samples"] += 1
-                out_key = {"in_octets": "in_bps", "out_octets": "out_bps"}.get(key, f"{key}_ps")
                 rate[out_key] = None if result.value is None else result.value * factor
             if old is not None:
                 self.rates[(device_id, name)] = rate
