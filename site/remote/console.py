@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from collector.ipmi import BmcTarget
+from collector.ipmi import BmcTarget, pyghmi_without_lock_inversion
 
 log = logging.getLogger("remote.console")
 
@@ -47,6 +47,8 @@ def _nonblocking_console_class():
         return _console_class
     from pyghmi import exceptions
     from pyghmi.ipmi import console
+
+    pyghmi_without_lock_inversion()
 
     class _NonBlockingConsole(console.Console):
         sent_at = 0.0
