@@ -3,12 +3,16 @@
 1. power command round trip, p50: ``collector.ipmi.power_command`` (pyghmi, what a power job runs) and the
    whole job (request + task run, database included) beside ``ipmitool -C 3`` over the same BMC; target ≤ 2 s;
 2. console keystroke-to-echo, p50, with 20 consoles open at once in this one ASGI process (the project's
-   ASGI application, WebSockets through Channels to each simulated BMC's SOL); target ≤ 100 ms; reference:
-   the same keystroke over a bare pyghmi console in this process, without Django;
+   ASGI application, WebSockets through Channels to each simulated BMC's SOL); target ≤ 100 ms, every
+   keystroke echoed; references: as many bare pyghmi consoles open in this process (no Django), typed into one
+   at a time from one thread, and a ping over the same WebSocket path;
 3. sensor polling of 500 simulated BMCs (power, 6 sensors, DCMI) by one IPMI collector: wall time of one
    round and the collector's CPU seconds, against the 60 s interval on one core.
 
-``BENCH_BMCS`` (500), ``BENCH_CONSOLES`` (20), ``BENCH_ROUNDS`` (30) size it.
+   Then one simulator process (100 BMCs) is stopped for a round and resumed (``BENCH_FROZEN=0`` skips it):
+   the round must end within the collector's deadline, and polling must come back.
+
+``BENCH_BMCS`` (500), ``BENCH_CONSOLES`` (20), ``BENCH_ROUNDS`` (30), ``BENCH_POLL_ROUNDS`` (2) size it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -26,6 +31,8 @@ from tests.bench import harness
 BMCS = int(os.environ.get("BENCH_BMCS", "500"))
 CONSOLES = int(os.environ.get("BENCH_CONSOLES", "20"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
+POLL_ROUNDS = int(os.environ.get("BENCH_POLL_ROUNDS", "2"))
+FROZEN = os.environ.get("BENCH_FROZEN", "1") != "0"
 PASSWORD = "bench-password-1"
 KEYSTROKES = "abcdefghijklmnopqrst"
 
@@ -326,9 +333,11 @@ def start_farms(count: int, *, per_farm: int = 100, prefix: str = "farm") -> lis
     return farms
 
 
-def sensor_polling(bmcs: list[dict], *, rounds: int = 2) -> dict:
+def sensor_polling(bmcs: list[dict], *, rounds: int = 2, frozen=None) -> dict:
     """One IPMI collector polls every BMC (power, SDR sensors, DCMI, RRD writes): a first round (logins, SDRs,
-    RRD files created), then ``rounds`` steady rounds; wall and CPU seconds of this process for each. References
+    RRD files created), then ``rounds`` steady rounds; wall and CPU seconds of this process for each. With
+    ``frozen`` (a simulator process), then a round with that process stopped (SIGSTOP: its BMCs stop answering
+    mid-session) and two after it is resumed: the round must still end (collector deadline 30 s). References
     from the same run: one BMC polled alone, serially, times the number of BMCs; ``ipmitool sdr`` (a login and
     the SDR each time) over a sample, times the number of BMCs, with its CPU."""
     import resource
@@ -359,21 +368,31 @@ def sensor_polling(bmcs: list[dict], *, rounds: int = 2) -> dict:
 
     collector = IpmiCollector(portal=NoPortal(), rrd_dir=rrd_dir, shard=Shard(0, 1), timeout=30, concurrency=32)
     figures: list[tuple[float, float, int, int]] = []
+    frozen_figures: list[tuple[str, float, float, int, int]] = []
+
+    async def one_round():
+        before = dict(collector.stats)
+        cpu, wall = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(collector.poll(state) for state in collector.bmcs.values()))
+        return (
+            time.perf_counter() - wall,
+            time.process_time() - cpu,
+            collector.stats["polls"] - before["polls"],
+            collector.stats["failures"] - before["failures"],
+        )
 
     async def run_rounds():
         await collector.load_targets()
         for _ in range(rounds + 1):
-            before = dict(collector.stats)
-            cpu, wall = time.process_time(), time.perf_counter()
-            await asyncio.gather(*(collector.poll(state) for state in collector.bmcs.values()))
-            figures.append(
-                (
-                    time.perf_counter() - wall,
-                    time.process_time() - cpu,
-                    collector.stats["polls"] - before["polls"],
-                    collector.stats["failures"] - before["failures"],
-                )
-            )
+            figures.append(await one_round())
+        if frozen is not None:
+            os.kill(frozen.process.pid, signal.SIGSTOP)
+            try:
+                frozen_figures.append((f"{len(frozen.bmcs)} BMCs stopped answering", *await one_round()))
+            finally:
+                os.kill(frozen.process.pid, signal.SIGCONT)
+            for number in (1, 2):
+                frozen_figures.append((f"round {number} after they came back", *await one_round()))
 
     asyncio.run(run_rounds())
 
@@ -406,6 +425,7 @@ def sensor_polling(bmcs: list[dict], *, rounds: int = 2) -> dict:
             tool_cpu.append(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
     return {
         "rounds": figures,
+        "frozen": frozen_figures,
         "alone": p50(alone),
         "alone_cpu": p50(alone_cpu),
         "ipmitool": p50(tool) if tool else float("nan"),
@@ -461,13 +481,17 @@ def main() -> int:
 
         line(f"starting {BMCS} simulated BMCs")
         farms = start_farms(BMCS)
-        polled = sensor_polling([bmc for farm in farms for bmc in farm.bmcs])
+        polled = sensor_polling(
+            [bmc for farm in farms for bmc in farm.bmcs], rounds=POLL_ROUNDS, frozen=farms[0] if FROZEN else None
+        )
         for number, (wall, cpu, polls, failures) in enumerate(polled["rounds"]):
             label = "first round (logins, SDRs, files)" if number == 0 else f"sensor round {number}, {BMCS} BMCs"
             print(
                 f"  {label:<34} wall {wall:7.2f} s   CPU {cpu:6.2f} s ({cpu / 60 * 100:5.1f} % of one core over 60 s)"
                 f"   {polls} polls, {failures} failures   (target: wall ≤ 60 s)"
             )
+        for label, wall, cpu, polls, failures in polled["frozen"]:
+            print(f"  {label:<34} wall {wall:7.2f} s   CPU {cpu:6.2f} s   {polls} polls, {failures} failures")
         wall, cpu = min(r[0] for r in polled["rounds"][1:]), min(r[1] for r in polled["rounds"][1:])
         alone, tool = polled["alone"] * BMCS, polled["ipmitool"] * BMCS
         print(
