@@ -382,7 +382,7 @@ class IpmiCollector:
         down_after: int = 2,
         timeout: float = 20.0,
         concurrency: int = 32,
-        slot_seconds: float = 2.0,
+        slot_seconds: float | None = None,
         step: int = STEP,
     ):
         self.portal = portal
@@ -397,6 +397,8 @@ class IpmiCollector:
         self.readings: dict[int, dict] = {}
         self.stats = {"polls": 0, "failures": 0, "sensors": 0}
         self._slots = asyncio.Semaphore(concurrency)
+        self._waiting = 0  # calls past slot_seconds that gave their slot up (see _read)
+        self._max_waiting = concurrency
 
     def apply_targets(self, payload: dict) -> None:
         seen = set()
@@ -477,21 +479,35 @@ class IpmiCollector:
         await asyncio.to_thread(write_sample, self.rrd_dir, target.device_id, sample, step=self.step)
 
     async def _read(self, target: BmcTarget) -> BmcSample:
-        """One poll of ``target`` within ``timeout``. It holds a concurrency slot for at most ``slot_seconds``: a
-        call still waiting by then is waiting for the BMC, not working, so it lets the next BMC start and waits on
-        to its deadline. (100 BMCs that stopped answering, 32 slots and a 20 s deadline: 63 s of the round held,
-        instead of 7.)"""
+        """One poll of ``target`` within ``timeout``, holding one of ``concurrency`` slots until it returns or
+        its deadline passes. With ``slot_seconds`` set, a call still running after that long hands its slot to
+        the next BMC and waits on to its deadline (no more than ``concurrency`` calls wait so). That shortens a
+        round in which many BMCs stopped answering (100 of them, 32 slots: about 100 x slot_seconds / 32 plus the
+        deadline, instead of 100 x the deadline / 32), but it is off by default: under load, calls slowed past
+        slot_seconds let more calls into pyghmi, which slowed every call further (rounds of 30-145 s with
+        failures on healthy simulators at load 6-8; none with the slot held, same load)."""
         loop = asyncio.get_running_loop()
-        async with self._slots:
+        await self._slots.acquire()
+        holding = True
+        try:
             started = loop.time()  # the deadline runs from the call's start, not from the wait for a slot
             call = start_call(_poll, target)
-            done, _ = await asyncio.wait({call}, timeout=min(self.timeout, self.slot_seconds))
-        if not done:
+            done, _ = await asyncio.wait({call}, timeout=min(self.timeout, self.slot_seconds or self.timeout))
+            if not done and self.slot_seconds and self._waiting < self._max_waiting:
+                self._waiting += 1
+                holding = False
+                self._slots.release()
             try:
                 await asyncio.wait_for(call, max(0.0, self.timeout - (loop.time() - started)))
             except TimeoutError as error:
                 raise BmcTimeout(f"no answer within {self.timeout:g} s") from error
-        return call.result()
+            finally:
+                if not holding:
+                    self._waiting -= 1
+            return call.result()
+        finally:
+            if holding:
+                self._slots.release()
 
     def drain(self) -> dict | None:
         if not (self.events or self.readings):
