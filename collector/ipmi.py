@@ -5,9 +5,9 @@ with a hard deadline (:func:`call_with_deadline`, :func:`start_call`): a BMC tha
 costs its caller ``timeout`` seconds, never more, and never blocks an event loop. A pyghmi call cannot be
 interrupted and may go on well past the deadline (its own retries last about 27 s against a BMC that stops
 answering mid-session), so the thread is left to finish on its own, and the BMC gets no second call while it
-runs (:class:`BmcBusy`): one stuck BMC holds one thread, never a slot other BMCs need. (With a shared pool of 32
-threads, calls that outlived their deadline kept their threads, and calls queued behind them ran after their
-callers had given up.) pyghmi's own lock-order deadlock is removed at first use
+runs (:class:`BmcBusy`): one stuck BMC holds one thread, and a poller slot only until its deadline. (With a
+shared pool of 32 threads, calls that outlived their deadline kept their threads, and calls queued behind them
+ran after their callers had given up.) pyghmi's own lock-order deadlock is removed at first use
 (:func:`pyghmi_without_lock_inversion`). Credentials are handed to pyghmi as bytes
 (``../shared/TESTBED.md``: with str a second session to the same BMC in one process hangs).
 
