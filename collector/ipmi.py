@@ -136,8 +136,12 @@ def _start_call(key: tuple[str, int], function, args) -> concurrent.futures.Futu
         if future.set_running_or_notify_cancel():
             try:
                 result, error = function(*args), None
-            except BaseException as raised:  # noqa: BLE001 - handed to the caller
+            except BmcError as raised:
                 result, error = None, raised
+            except Exception as raised:  # noqa: BLE001 - a pyghmi bug is this BMC's failure, not the poller's
+                # pyghmi's shared session state is not thread-safe everywhere (e.g. wait_for_rsp pops an empty
+                # sessionqueue another thread emptied first: IndexError); fail this call, not the whole round.
+                result, error = None, BmcError(f"pyghmi failed: {type(raised).__name__} {raised}".strip())
         else:
             result, error = None, None
         with _IN_FLIGHT_LOCK:  # before the result: the caller may call this BMC again at once
