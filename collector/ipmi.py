@@ -1,8 +1,14 @@
 """IPMI 2.0 over LAN with pyghmi: power commands for the portal's jobs, BMC sensors polled into RRD.
 
-Django-free. pyghmi is synchronous and runs its own I/O thread, so every call here runs in a worker thread
-with a hard deadline (:func:`call_with_deadline`): a BMC that does not answer costs its caller ``timeout``
-seconds, never more, and never blocks an event loop. Credentials are handed to pyghmi as bytes
+Django-free. pyghmi is synchronous and runs its own I/O thread, so every call here runs in a thread of its own
+with a hard deadline (:func:`call_with_deadline`, :func:`start_call`): a BMC that does not answer
+costs its caller ``timeout`` seconds, never more, and never blocks an event loop. A pyghmi call cannot be
+interrupted and may go on well past the deadline (its own retries last about 27 s against a BMC that stops
+answering mid-session), so the thread is left to finish on its own, and the BMC gets no second call while it
+runs (:class:`BmcBusy`): one stuck BMC holds one thread, and a poller slot only until its deadline. (With a
+shared pool of 32 threads, calls that outlived their deadline kept their threads, and calls queued behind them
+ran after their callers had given up.) pyghmi's own lock-order deadlock is removed at first use
+(:func:`pyghmi_without_lock_inversion`). Credentials are handed to pyghmi as bytes
 (``../shared/TESTBED.md``: with str a second session to the same BMC in one process hangs).
 
 ``python -m collector ipmi [--shard I/N] [--once]`` (see ``collector/__main__.py``) runs :class:`IpmiCollector`:
@@ -19,6 +25,7 @@ import asyncio
 import concurrent.futures
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,7 +38,6 @@ CHASSIS_DIRECTIVES = {"off": 0, "on": 1, "cycle": 2, "reset": 3, "shutdown": 5}
 SENSOR_KINDS = {"Temperature": "temperature", "Fan": "fan", "Power Supply": "power", "Current": "power"}
 UNIT_KINDS = {"°C": "temperature", "C": "temperature", "RPM": "fan", "W": "power"}
 STEP = 60
-_EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="ipmi")
 
 
 class BmcError(Exception):
@@ -55,22 +61,135 @@ class BmcTarget:
     interval: float = 60.0
 
 
-def call_with_deadline(function, *args, timeout: float):
-    """Run ``function(*args)`` in a worker thread; BmcTimeout when it has not returned after ``timeout`` s.
+# A call still running this long after it started is given up on (see _start_call).
+ABANDON_AFTER = 300.0
+_PYGHMI_LOCK = threading.Lock()
+_pyghmi_ready = False
 
-    The thread itself cannot be interrupted: pyghmi gives up on its own a little later (its retries end).
+
+def pyghmi_without_lock_inversion() -> None:
+    """Make pyghmi's two global session locks one, once per process, before any pyghmi session exists.
+
+    pyghmi 1.6 takes ``WAITING_SESSIONS`` then ``KEEPALIVE_SESSIONS`` in ``Session.awaitresponse`` (a timed-out
+    request is resent while the first is held) and ``KEEPALIVE_SESSIONS`` then ``WAITING_SESSIONS`` in
+    ``send_payload`` (``_xmit_packet`` runs while the first is held). Two threads doing these at once (a retry
+    and a keepalive) deadlock, and every other pyghmi call of the process then waits on one of those locks for
+    good: the 500-BMC collector stalled at 0 % CPU (seen with gdb) once BMCs stopped answering. Both are RLocks
+    guarding short sections, so one RLock for both cannot deadlock; the one section that waited (a broken
+    session's logout, below) no longer does. A session re-logging in mid-command no longer waits for itself.
     """
-    future = _EXECUTOR.submit(function, *args)
+    global _pyghmi_ready
+    if _pyghmi_ready:
+        return
+    with _PYGHMI_LOCK:
+        if not _pyghmi_ready:
+            from pyghmi.ipmi.private import session
+
+            session.WAITING_SESSIONS = session.KEEPALIVE_SESSIONS
+            logout = session.Session.logout
+
+            def logout_without_waiting(self, sessionok=True):
+                # A session given up on (``_mark_broken``, called with that lock held) sends its Close Session
+                # without waiting for the command it abandoned to time out first: pyghmi's raw_command waits for
+                # ``incommand`` to clear, and every other pyghmi thread of the process waited on the lock as long.
+                if not sessionok:
+                    self.incommand = False
+                return logout(self, sessionok)
+
+            session.Session.logout = logout_without_waiting
+            relog = session.Session._relog
+
+            def relog_without_waiting_for_itself(self):
+                # A session that timed out mid-command logs in again and re-sends the command once logged in; the
+                # login's own Set Session Privilege waited (raw_command's _cmdwait) for the abandoned command's
+                # ``incommand`` to expire, i.e. for itself, holding the caller's thread for its whole deadline.
+                self.incommand = False
+                return relog(self)
+
+            session.Session._relog = relog_without_waiting_for_itself
+            _pyghmi_ready = True
+
+
+class BmcBusy(BmcTimeout):
+    """An earlier call to the BMC outlived its deadline and is still running: no second call is started."""
+
+
+# The BMC calls still running, by (host, port): their threads and when they started.
+_IN_FLIGHT: dict[tuple[str, int], tuple[threading.Thread, float]] = {}
+_IN_FLIGHT_LOCK = threading.Lock()
+
+
+def calls_in_flight() -> int:
+    """How many BMC calls are running now (those past their deadline included)."""
+    with _IN_FLIGHT_LOCK:
+        return len(_IN_FLIGHT)
+
+
+def _start_call(key: tuple[str, int], function, args) -> concurrent.futures.Future:
+    """Run ``function(*args)`` in a new daemon thread (one per call: a thread stuck in pyghmi never takes a pool
+    slot); BmcBusy when the previous call to the same BMC has not returned yet."""
+    pyghmi_without_lock_inversion()
+    future: concurrent.futures.Future = concurrent.futures.Future()
+
+    def run() -> None:
+        # Running: a caller past its deadline can no longer cancel it (and set_result stays valid).
+        if future.set_running_or_notify_cancel():
+            try:
+                result, error = function(*args), None
+            except BmcError as raised:
+                result, error = None, raised
+            except Exception as raised:  # noqa: BLE001 - a pyghmi bug is this BMC's failure, not the poller's
+                # pyghmi's shared session state is not thread-safe everywhere (e.g. wait_for_rsp pops an empty
+                # sessionqueue another thread emptied first: IndexError); fail this call, not the whole round.
+                result, error = None, BmcError(f"pyghmi failed: {type(raised).__name__} {raised}".strip())
+        else:
+            result, error = None, None
+        with _IN_FLIGHT_LOCK:  # before the result: the caller may call this BMC again at once
+            if _IN_FLIGHT.get(key, (None,))[0] is threading.current_thread():
+                del _IN_FLIGHT[key]
+        if future.cancelled():
+            return
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+
+    with _IN_FLIGHT_LOCK:
+        running = _IN_FLIGHT.get(key)
+        if running is not None and running[0].is_alive():
+            waited = time.monotonic() - running[1]
+            if waited < ABANDON_AFTER:
+                raise BmcBusy(f"an earlier call to this BMC is still waiting for it ({waited:.0f} s)")
+            # pyghmi gives up on its own within about 30 s; a call still running after this is stuck for good:
+            # forget it (its thread is left behind) rather than leave the BMC unpolled for ever.
+            log.warning("abandoning a call to the BMC at %s:%s stuck for %.0f s", key[0], key[1], waited)
+        thread = threading.Thread(target=run, name=f"ipmi {key[0]}:{key[1]}", daemon=True)
+        _IN_FLIGHT[key] = (thread, time.monotonic())
+    thread.start()
+    return future
+
+
+def call_with_deadline(function, target: BmcTarget, *args, timeout: float):
+    """``function(target, *args)`` in its own thread; BmcTimeout when it has not returned after ``timeout`` s,
+    BmcBusy (at once) while an earlier call to the same BMC is still running."""
+    future = _start_call((target.host, target.port), function, (target, *args))
     try:
         return future.result(timeout=timeout)
     except concurrent.futures.TimeoutError as error:
         raise BmcTimeout(f"no answer within {timeout:g} s") from error
 
 
+def start_call(function, target: BmcTarget, *args) -> asyncio.Future:
+    """``function(target, *args)`` started in its own thread, as an asyncio future (for an event loop: no thread is
+    held while it waits); BmcBusy (at once) while an earlier call to the same BMC is still running."""
+    return asyncio.wrap_future(_start_call((target.host, target.port), function, (target, *args)))
+
+
 def _command(target: BmcTarget):
     from pyghmi import exceptions
     from pyghmi.ipmi import command
 
+    pyghmi_without_lock_inversion()
     try:
         # pyghmi shares one logged-in session per (host, user, password, port) in the process.
         return command.Command(
@@ -267,6 +386,7 @@ class IpmiCollector:
         down_after: int = 2,
         timeout: float = 20.0,
         concurrency: int = 32,
+        slot_seconds: float | None = None,
         step: int = STEP,
     ):
         self.portal = portal
@@ -274,12 +394,15 @@ class IpmiCollector:
         self.shard = shard
         self.down_after = down_after
         self.timeout = timeout
+        self.slot_seconds = slot_seconds
         self.step = step
         self.bmcs: dict[int, BmcState] = {}
         self.events: list[dict] = []
         self.readings: dict[int, dict] = {}
         self.stats = {"polls": 0, "failures": 0, "sensors": 0}
         self._slots = asyncio.Semaphore(concurrency)
+        self._waiting = 0  # calls past slot_seconds that gave their slot up (see _read)
+        self._max_waiting = concurrency
 
     def apply_targets(self, payload: dict) -> None:
         seen = set()
@@ -308,25 +431,24 @@ class IpmiCollector:
     async def poll(self, state: BmcState) -> None:
         """Poll one BMC; events for reachability and sensor health changes, RRD updates for the readings."""
         target = state.target
-        async with self._slots:
-            try:
-                sample = await asyncio.to_thread(read_sensors, target, timeout=self.timeout)
-            except BmcError as error:
-                self.stats["failures"] += 1
-                state.missed += 1
-                log.info("BMC of device %s missed a poll (%d in a row): %s", target.device_id, state.missed, error)
-                if state.missed >= self.down_after and state.reachable is not False:
-                    state.reachable = False
-                    self.events.append(
-                        {
-                            "type": "bmc",
-                            "device": target.device_id,
-                            "status": "unreachable",
-                            "message": str(error)[:200],
-                            "at": iso(time.time()),
-                        }
-                    )
-                return
+        try:
+            sample = await self._read(target)
+        except BmcError as error:
+            self.stats["failures"] += 1
+            state.missed += 1
+            log.info("BMC of device %s missed a poll (%d in a row): %s", target.device_id, state.missed, error)
+            if state.missed >= self.down_after and state.reachable is not False:
+                state.reachable = False
+                self.events.append(
+                    {
+                        "type": "bmc",
+                        "device": target.device_id,
+                        "status": "unreachable",
+                        "message": str(error)[:200],
+                        "at": iso(time.time()),
+                    }
+                )
+            return
         self.stats["polls"] += 1
         self.stats["sensors"] += len(sample.sensors)
         state.missed = 0
@@ -359,6 +481,37 @@ class IpmiCollector:
             "at": iso(sample.wall),
         }
         await asyncio.to_thread(write_sample, self.rrd_dir, target.device_id, sample, step=self.step)
+
+    async def _read(self, target: BmcTarget) -> BmcSample:
+        """One poll of ``target`` within ``timeout``, holding one of ``concurrency`` slots until it returns or
+        its deadline passes. With ``slot_seconds`` set, a call still running after that long hands its slot to
+        the next BMC and waits on to its deadline (no more than ``concurrency`` calls wait so). That shortens a
+        round in which many BMCs stopped answering (100 of them, 32 slots: about 100 x slot_seconds / 32 plus the
+        deadline, instead of 100 x the deadline / 32), but it is off by default: under load, calls slowed past
+        slot_seconds let more calls into pyghmi, which slowed every call further (rounds of 30-145 s with
+        failures on healthy simulators at load 6-8; none with the slot held, same load)."""
+        loop = asyncio.get_running_loop()
+        await self._slots.acquire()
+        holding = True
+        try:
+            started = loop.time()  # the deadline runs from the call's start, not from the wait for a slot
+            call = start_call(_poll, target)
+            done, _ = await asyncio.wait({call}, timeout=min(self.timeout, self.slot_seconds or self.timeout))
+            if not done and self.slot_seconds and self._waiting < self._max_waiting:
+                self._waiting += 1
+                holding = False
+                self._slots.release()
+            try:
+                await asyncio.wait_for(call, max(0.0, self.timeout - (loop.time() - started)))
+            except TimeoutError as error:
+                raise BmcTimeout(f"no answer within {self.timeout:g} s") from error
+            finally:
+                if not holding:
+                    self._waiting -= 1
+            return call.result()
+        finally:
+            if holding:
+                self._slots.release()
 
     def drain(self) -> dict | None:
         if not (self.events or self.readings):

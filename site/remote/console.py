@@ -1,70 +1,176 @@
 """A bridge between pyghmi's serial-over-LAN console and asyncio (one per open browser console).
 
-pyghmi is synchronous and keeps its own I/O thread: packets it receives are only processed by whoever calls
-``Session.wait_for_rsp``. So one daemon thread per process (:class:`_Pump`) calls it in a loop for every
-console; ``Console.send_data`` blocks until the BMC acknowledges, so keystrokes go out from a single worker
-thread per console (in order, never on the event loop); output reaches the loop through
-``call_soon_threadsafe``. Credentials are bytes (``../shared/TESTBED.md``).
+pyghmi is synchronous: packets its I/O thread receives are only processed by whoever calls
+``Session.wait_for_rsp``, and ``Console.send_data`` blocks until the BMC acknowledges (retrying for up to
+12.5 s). It is not safe to drive one session from several threads either (two threads may process one
+session's packets at once, out of order). So every console of the process is driven by one thread,
+:class:`SolLoop`: it opens, types into and closes the consoles (the event loop hands it work through a queue
+and wakes it), processes every packet, and sends SOL data without waiting for the acknowledgement
+(:class:`_NonBlockingConsole`; unacknowledged packets are sent again from the loop). One console waiting for
+its BMC never delays another, and a keystroke costs no thread-pool hop. Output reaches the event loop through
+``call_soon_threadsafe``, coalesced (one wake-up per batch of packets). Credentials are bytes
+(``../shared/TESTBED.md``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import collections
+import logging
 import threading
 import time
 from collections.abc import Callable
 
-from collector.ipmi import BmcTarget
+from collector.ipmi import BmcTarget, pyghmi_without_lock_inversion
 
+log = logging.getLogger("remote.console")
 
-class _Pump:
-    """Runs pyghmi's event loop in one daemon thread while any console is open."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._users = 0
-        self._thread: threading.Thread | None = None
-
-    def acquire(self) -> None:
-        with self._lock:
-            self._users += 1
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="pyghmi-sol-pump", daemon=True)
-                self._thread.start()
-
-    def release(self) -> None:
-        with self._lock:
-            self._users = max(0, self._users - 1)
-
-    def _run(self) -> None:
-        from pyghmi.ipmi.private import session
-
-        idle_since = None
-        while True:
-            with self._lock:
-                if self._users == 0:
-                    idle_since = idle_since or time.monotonic()
-                    if time.monotonic() - idle_since > 30:
-                        self._thread = None
-                        return
-                else:
-                    idle_since = None
-            try:
-                session.Session.wait_for_rsp(timeout=0.05)
-            except Exception:  # a broken session must not end the pump for the others  # noqa: BLE001
-                time.sleep(0.05)
-
-
-PUMP = _Pump()
+# SOL acknowledgement: send again after this long, give up ("Connection lost") after this many resends.
+RESEND_AFTER = 0.5
+RESENDS = 6
+# The loop's longest sleep: it is woken at once for work and packets; this bounds a missed wake-up.
+LOOP_SLICE = 0.02
+CLOSE_TIMEOUT = 5.0
 
 
 class ConsoleError(Exception):
     """The console could not be opened or broke."""
 
 
+_console_class = None
+
+
+def _nonblocking_console_class():
+    """pyghmi's ``Console`` whose sends return at once (built on first use: pyghmi is imported lazily)."""
+    global _console_class
+    if _console_class is not None:
+        return _console_class
+    from pyghmi import exceptions
+    from pyghmi.ipmi import console
+
+    pyghmi_without_lock_inversion()
+
+    class _NonBlockingConsole(console.Console):
+        sent_at = 0.0
+        resends = 0
+
+        def _sendoutput(self, output, sendbreak=False):
+            # pyghmi's version then waits for the acknowledgement in a loop of wait_for_rsp (which processes
+            # every session's packets, re-entrantly, on whichever thread typed); here the loop resends instead.
+            self.myseq = (self.myseq + 1) & 0xF or 1
+            if isinstance(output, str):
+                output = output.encode("utf8")
+            payload = bytearray((self.myseq, 0, 0, 0b10000 if sendbreak else 0)) + output
+            self.lasttextsize = len(output)
+            self.awaitingack = True
+            self.lastpayload = payload
+            self.sent_at = time.monotonic()
+            self.resends = 0
+            try:
+                self.send_payload(payload, retry=False, needskeepalive=not output)
+            except exceptions.IpmiException:
+                pass  # send_payload has told the handler (broken session)
+
+        def resend_due(self, now: float) -> None:
+            if not self.awaitingack or self.broken or now - self.sent_at < RESEND_AFTER:
+                return
+            if self.resends >= RESENDS:
+                self.awaitingack = False
+                self._print_error("Connection lost")
+                return
+            self.resends += 1
+            self.sent_at = now
+            try:
+                self.send_payload(self.lastpayload, retry=False, needskeepalive=self.lasttextsize == 0)
+            except exceptions.IpmiException:
+                pass
+
+    _console_class = _NonBlockingConsole
+    return _console_class
+
+
+class SolLoop:
+    """The one thread that drives pyghmi for every console of the process (see the module docstring).
+
+    :meth:`call` runs a function on it; it runs while any console is open and stops 30 s after the last.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._calls: collections.deque[Callable[[], None]] = collections.deque()
+        self._bridges: set[SolBridge] = set()
+        self._thread: threading.Thread | None = None
+
+    def call(self, function: Callable[[], None]) -> None:
+        """Run ``function`` on the loop's thread, soon (starts the thread when needed)."""
+        self._calls.append(function)
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="pyghmi-sol", daemon=True)
+                self._thread.start()
+        self._wake()
+
+    def attach(self, bridge: SolBridge) -> None:
+        """Called on the loop's thread: ``bridge`` is ticked (opening deadline, resends) until detached."""
+        self._bridges.add(bridge)
+
+    def detach(self, bridge: SolBridge) -> None:
+        self._bridges.discard(bridge)
+
+    @staticmethod
+    def _wake() -> None:
+        # pyghmi's own way to break its I/O thread's select (a packet shorter than 4 bytes to its first socket):
+        # that wakes every thread waiting in wait_for_rsp without an address, i.e. this loop.
+        from pyghmi.ipmi.private import session
+
+        sockets, myself = session.iosockets, session.myself
+        if sockets and myself:
+            try:
+                sockets[0].sendto(b"\x01", (myself, sockets[0].getsockname()[1]))
+            except OSError:
+                pass
+
+    def _run(self) -> None:
+        from pyghmi.ipmi.private import session
+
+        idle_since = None
+        while True:
+            while self._calls:
+                function = self._calls.popleft()
+                try:
+                    function()
+                except Exception:  # one console's failure must not end the others'
+                    log.exception("SOL loop call failed")
+            now = time.monotonic()
+            for bridge in list(self._bridges):
+                try:
+                    bridge._tick(now)
+                except Exception:  # noqa: BLE001 - as above
+                    log.exception("SOL console tick failed")
+            if self._bridges or self._calls:
+                idle_since = None
+            else:
+                idle_since = idle_since or now
+                if now - idle_since > 30:
+                    with self._lock:
+                        if not self._calls:
+                            self._thread = None
+                            return
+            if session.iothread is None or not session.iothreadready:
+                time.sleep(LOOP_SLICE)  # no pyghmi session yet: its I/O thread would never wake this one
+                continue
+            try:
+                session.Session.wait_for_rsp(timeout=LOOP_SLICE)
+            except Exception:  # a broken session must not end the loop for the others  # noqa: BLE001
+                time.sleep(LOOP_SLICE)
+
+
+LOOP = SolLoop()
+
+
 class SolBridge:
-    """One SOL console: ``open()`` connects, ``send()`` types, output and errors arrive on the callbacks."""
+    """One SOL console: ``open()`` connects, ``send()`` types, output and errors arrive on the callbacks (on the
+    event loop). Everything touching pyghmi runs on :data:`LOOP`'s thread."""
 
     def __init__(
         self,
@@ -80,18 +186,60 @@ class SolBridge:
         self.on_error = on_error
         self.console = None
         self.closed = False
-        self._sender = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sol-send")
+        self._opened: asyncio.Future | None = None
+        self._closing: asyncio.Future | None = None
+        # State kept on the SOL loop's thread only.
+        self._opening = False
+        self._open_deadline = 0.0
+        self._close_deadline = 0.0
+        self._close_sent = False
+        self._close_done = False
+        self._output: list[bytes] = []
+        self._output_lock = threading.Lock()
 
-    def _handler(self, data) -> None:
-        # Called on pyghmi's threads, which serve every console of the process: raising here would break
-        # another console's packet handling (pyghmi calls every session's handler from whichever thread waits).
+    # On the event loop -------------------------------------------------------------------------------
+
+    async def open(self, *, timeout: float = 10.0) -> None:
+        """Connect; ConsoleError when the BMC does not answer or refuses within ``timeout``."""
+        self._opened = self.loop.create_future()
+        self._open_deadline = time.monotonic() + timeout
+        LOOP.call(self._start_open)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._opened), timeout + 2)
+        except TimeoutError as error:
+            raise ConsoleError("the BMC did not answer") from error
+
+    async def send(self, data: bytes) -> None:
+        """Type ``data`` (queued behind earlier keystrokes, in order; returns at once)."""
+        if not self.closed:
+            LOOP.call(lambda: self._send(data))
+
+    async def close(self) -> None:
+        """Deactivate the SOL payload (best effort, bounded) and stop listening."""
         if self.closed:
             return
-        if isinstance(data, dict):
-            if "error" in data:
-                self._deliver(self.on_error, str(data["error"]))
+        self.closed = True
+        self._closing = self.loop.create_future()
+        LOOP.call(self._start_close)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._closing), CLOSE_TIMEOUT + 1)
+        except (TimeoutError, Exception):  # noqa: BLE001 - closing a dead BMC's console is best effort
+            pass
+
+    # On the SOL loop's thread ------------------------------------------------------------------------
+
+    def _resolve(self, future: asyncio.Future | None, error: Exception | None = None) -> None:
+        if future is None:
             return
-        self._deliver(self.on_output, bytes(data))
+
+        def settle():
+            if not future.done():
+                if error is None:
+                    future.set_result(None)
+                else:
+                    future.set_exception(error)
+
+        self._deliver(settle)
 
     def _deliver(self, callback, *args) -> None:
         try:
@@ -99,58 +247,111 @@ class SolBridge:
         except RuntimeError:  # the event loop is closed: nobody is left to tell, stop listening
             self.closed = True
 
-    def _open(self, timeout: float) -> None:
-        from pyghmi.ipmi import console
+    def _handler(self, data) -> None:
+        # pyghmi calls this on whichever thread processes the packet (normally the SOL loop); raising here would
+        # break another console's packet handling.
+        if self.closed:
+            return
+        if isinstance(data, dict):
+            if "error" in data and not self._opening:  # while opening, _tick reports it as a refusal
+                self._deliver(self.on_error, str(data["error"]))
+            return
+        with self._output_lock:
+            self._output.append(bytes(data))
+            if len(self._output) > 1:
+                return  # a drain is already scheduled and will take this too
+        self._deliver(self._drain_output)
 
-        PUMP.acquire()
-        self.console = console.Console(
-            bmc=self.target.host,
-            userid=self.target.username.encode(),
-            password=self.target.password.encode(),
-            port=self.target.port,
-            iohandler=self._handler,
-            force=True,
-        )
-        deadline = time.monotonic() + timeout
-        while not (self.console.connected or self.console.broken) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        if not self.console.connected:
-            raise ConsoleError(
-                "the BMC did not open its serial console in time"
-                if not self.console.broken
-                else "the BMC refused the serial console"
-            )
+    def _drain_output(self) -> None:  # on the event loop
+        with self._output_lock:
+            data, self._output = b"".join(self._output), []
+        if data and not self.closed:
+            self.on_output(data)
 
-    async def open(self, *, timeout: float = 10.0) -> None:
-        """Connect (in a worker thread); ConsoleError when the BMC does not answer or refuses within ``timeout``."""
+    def _open_result(self, error: Exception | None = None) -> None:
+        if self._opening:
+            self._opening = False
+            self._resolve(self._opened, error)
+
+    def _start_open(self) -> None:
+        LOOP.attach(self)
+        self._opening = True
         try:
-            await asyncio.wait_for(self.loop.run_in_executor(self._sender, self._open, timeout), timeout + 2)
-        except TimeoutError as error:
-            raise ConsoleError("the BMC did not answer") from error
+            self.console = _nonblocking_console_class()(
+                bmc=self.target.host,
+                userid=self.target.username.encode(),
+                password=self.target.password.encode(),
+                port=self.target.port,
+                iohandler=self._handler,
+                force=True,
+            )
+        except Exception as error:  # noqa: BLE001 - pyghmi raises several kinds for an unreachable BMC
+            self._open_result(ConsoleError(str(error) or type(error).__name__))
 
     def _send(self, data: bytes) -> None:
         if self.console is not None and not self.closed:
             self.console.send_data(data)
 
-    async def send(self, data: bytes) -> None:
-        """Type ``data`` (queued behind earlier keystrokes; returns at once)."""
-        if not self.closed:
-            self.loop.run_in_executor(self._sender, self._send, data)
-
-    def _close(self) -> None:
-        try:
-            if self.console is not None:
-                self.console.close()
-        finally:
-            PUMP.release()
-
-    async def close(self) -> None:
-        """Deactivate the SOL payload (best effort, bounded) and stop the worker."""
-        if self.closed:
+    def _tick(self, now: float) -> None:
+        if self.closed and not self._close_deadline:  # the event loop went away without closing
+            self._start_close()
+        if self._close_deadline:
+            self._tick_close(now)
             return
-        self.closed = True
+        console = self.console
+        if console is None:
+            return
+        if self._opening:
+            if console.connected:
+                self._open_result()
+            elif console.broken:
+                self._open_result(ConsoleError("the BMC refused the serial console"))
+            elif now > self._open_deadline:
+                self._open_result(ConsoleError("the BMC did not open its serial console in time"))
+            return
+        console.resend_due(now)
+
+    def _start_close(self) -> None:
+        self._close_deadline = time.monotonic() + CLOSE_TIMEOUT
+        self._tick_close(time.monotonic())
+
+    def _tick_close(self, now: float) -> None:
+        """Deactivate the payload without blocking the loop: sent once the session has no command in flight,
+        answered through a callback, given up after CLOSE_TIMEOUT."""
+        if self._close_done:
+            return
+        console = self.console
+        session = console.ipmi_session if console is not None else None
+        if now >= self._close_deadline or session is None or not console.activated or not session.logged:
+            self._finish_close()
+            return
+        if self._close_sent or session._isincommand():
+            return  # the answer is awaited, or a keepalive is in flight (sent on a later tick)
+        session.unregister_keepalive(console.keepaliveid)
+        self._close_sent = True
         try:
-            await asyncio.wait_for(self.loop.run_in_executor(self._sender, self._close), 5)
-        except (TimeoutError, Exception):  # noqa: BLE001 - closing a dead BMC's console is best effort
-            pass
-        self._sender.shutdown(wait=False)
+            session.raw_command(
+                netfn=6,
+                command=0x49,
+                data=(1, 1, 0, 0, 0, 0),
+                callback=session._keepalive_wrapper(lambda response: self._finish_close()),
+            )
+        except Exception:  # noqa: BLE001 - the session broke: nothing left to deactivate
+            self._finish_close()
+
+    def _finish_close(self) -> None:
+        if self._close_done:
+            return
+        self._close_done = True
+        console = self.console
+        if console is not None:
+            console.activated = False
+            console.broken = True
+            session = console.ipmi_session
+            if session is not None:
+                session.unregister_keepalive(console.keepaliveid)
+                if getattr(session.sol_handler, "__self__", None) is console:
+                    session.sol_handler = None
+        LOOP.detach(self)
+        self._open_result(ConsoleError("closed"))
+        self._resolve(self._closing)

@@ -108,6 +108,8 @@ class ConsoleConsumer(AuthenticatedConsumer):
         self.to_host = self.from_host = 0
         self.transcript: list[str] = []
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.outgoing: list[str] = []
+        self.flusher: asyncio.Future | None = None
         self.last_input = time.monotonic()
         self.watchers: list[asyncio.Task] = []
         user = self.scope["user"]
@@ -167,7 +169,16 @@ class ConsoleConsumer(AuthenticatedConsumer):
         if getattr(settings, "REMOTE_CONSOLE_TRANSCRIPTS", False):
             self.transcript.append(text)
         if text:
-            asyncio.ensure_future(self.send_json({"type": "output", "data": text}))
+            # One sender at a time, so output keeps its order; what arrives while it sends goes in one message.
+            self.outgoing.append(text)
+            if self.flusher is None or self.flusher.done():
+                self.flusher = asyncio.ensure_future(self._flush_output())
+
+    async def _flush_output(self) -> None:
+        while self.outgoing:
+            text = "".join(self.outgoing)
+            self.outgoing.clear()
+            await self.send_json({"type": "output", "data": text})
 
     def _bmc_error(self, message: str) -> None:
         if self.bridge is not None and not self.bridge.closed:

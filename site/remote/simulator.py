@@ -11,7 +11,12 @@ serves one or many BMCs, each on its own UDP port, built on pyghmi's own BMC (``
   client sit out its whole timeout;
 * serial-over-LAN packets carry up to 255 bytes (pyghmi's server offers 1 by default); SOL needs the host on;
 * "Get Payload Instance Info", the keepalive pyghmi's console sends after about 25 s idle, is answered (pyghmi's
-  server does not know it, and the console ends on the error).
+  server does not know it, and the console ends on the error);
+* console output never blocks the process: pyghmi's ``ServerConsole.send_data`` waits (up to 12.5 s) for the
+  client's acknowledgement, so one slow console stalled every BMC of the process, and a console that was never
+  acknowledged raised out of the loop (an AttributeError in pyghmi's error path) and ended the whole simulator.
+  Here a packet is sent and the loop goes on; unacknowledged packets are sent again from the loop, and a console
+  whose client stays silent is deactivated, as a real BMC does.
 
 Each BMC simulates its host too: power state (on, off, soft shutdown, reset, cycle), a serial console with a
 tiny shell that echoes keystrokes, boot messages after power-on/reset, and sensors served from a real SDR
@@ -155,6 +160,9 @@ class Sensor:
 class DelayedServerSession(serversession.ServerSession):
     """pyghmi's server session with the two fixes TESTBED.md lists: suite 17 refused, replies 1 ms late."""
 
+    # pyghmi's console error path unregisters its keepalive on the session; a server session never set this.
+    _customkeepalives = None
+
     def create_open_session_response(self, request):
         request = bytearray(request)
         if len(request) > 12 and request[12] == SHA256_AUTH_ALGORITHM:
@@ -170,6 +178,38 @@ class DelayedServerSession(serversession.ServerSession):
         # pyghmi hands a packet of a client it already has a session with, but outside that session (a new login
         # from the same address and port), to the session; the BMC is the one to answer it.
         return self.bmc.sessionless_data(data, sockaddr)
+
+
+class NonBlockingServerConsole(console.ServerConsole):
+    """pyghmi's server console whose sends return at once; :meth:`resend_due` (called from the simulator's loop)
+    sends an unacknowledged packet again, and gives up on a client that never answers."""
+
+    RESEND_AFTER = 0.5
+    RESENDS = 5
+
+    def _sendoutput(self, output, sendbreak=False):
+        self.myseq = (self.myseq + 1) & 0xF or 1
+        if isinstance(output, str):
+            output = output.encode("utf8")
+        payload = bytearray((self.myseq, 0, 0, 0b10000 if sendbreak else 0)) + output
+        self.lasttextsize = len(output)
+        self.awaitingack = True
+        self.lastpayload = payload
+        self.sent_at = time.monotonic()
+        self.resends = 0
+        self.send_payload(payload, retry=False, needskeepalive=not output)
+
+    def resend_due(self) -> bool:
+        """Send the unacknowledged packet again when due; False once the client is given up on."""
+        if not self.awaitingack or time.monotonic() - self.sent_at < self.RESEND_AFTER:
+            return True
+        if self.resends >= self.RESENDS:
+            self.awaitingack = False
+            return False
+        self.resends += 1
+        self.sent_at = time.monotonic()
+        self.send_payload(self.lastpayload, retry=False)
+        return True
 
 
 class SimulatedBmc(bmc.Bmc):
@@ -278,7 +318,7 @@ class SimulatedBmc(bmc.Bmc):
             size = list(struct.pack("<H", SOL_PACKET_SIZE))
             solport = list(struct.unpack("BB", struct.pack("!H", self.port)))
             session.send_ipmi_response(data=[0, 0, 0, 0, *size, *size, *solport, 0xFF, 0xFF])
-            self.sol = console.ServerConsole(session, self.iohandler)
+            self.sol = NonBlockingServerConsole(session, self.iohandler)
             self.sol_session = session
             self._say(f"\r\n{HOST_PROMPT.format(name=self.name)}")
 
@@ -332,10 +372,18 @@ class SimulatedBmc(bmc.Bmc):
         return f"-bash: {command}: command not found\r\n"
 
     def flush_console(self) -> None:
+        """Hand queued host output to the console (sent as the client acknowledges), resend what is due."""
         while self.outbox and self.sol is not None and self.activated:
             self.sol.send_data(self.outbox.popleft())
+        if self.sol is not None and not self.sol.resend_due():
+            self._drop_console()  # the client went away without deactivating: free the payload for the next one
         if not self.activated:
             self.outbox.clear()
+
+    def _drop_console(self) -> None:
+        self.activated = False
+        self.sol = None
+        self.sol_session = None
 
     # Sensors, SDR and DCMI -----------------------------------------------------------------------------
 
@@ -480,8 +528,12 @@ class Simulator:
                     slot["answer"] = {"ok": False, "error": str(error)}
                 done.set()
             for item in self.bmcs.values():
-                if item.outbox:
-                    item.flush_console()
+                if item.outbox or item.sol is not None:
+                    try:
+                        item.flush_console()
+                    except Exception:  # one broken console must not take every simulated BMC down
+                        traceback.print_exc()
+                        item._drop_console()
 
 
 def control_request(port: int, message: dict, *, timeout: float = 10.0) -> dict:

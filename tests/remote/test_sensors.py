@@ -2,6 +2,8 @@
 unreachable BMCs and sensors out of range become NOC events; the server page shows readings and graphs."""
 
 import asyncio
+import os
+import signal
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -14,7 +16,7 @@ from monitoring.choices import EventKind
 from monitoring.models import MonitoringEvent
 from monitoring.services import collector_token_create
 from remote.models import BmcStatus
-from remote.simulator import free_port
+from remote.simulator import free_port, start_simulator
 from tests.remote.factories import server_with_bmc
 
 pytestmark = pytest.mark.slow
@@ -106,3 +108,72 @@ def test_collector_polls_into_rrd_and_raises_noc_events(bmc, acme, alice, bob, r
     other.force_login(bob)
     assert other.get(reverse("portal:server_sensor_graph", args=[device.pk, "CPU1 Temp"])).status_code == 404
     assert other.get(f"/api/remote/bmc-statuses/{status.pk}/").status_code == 404
+
+
+class StaticTargets:
+    """A portal that hands the collector fixed targets and takes its batches (no database needed)."""
+
+    def __init__(self, targets: list[dict]):
+        self.targets = targets
+        self.batches: list[dict] = []
+
+    async def ipmi_targets(self, shard: str) -> dict:
+        return {"bmcs": self.targets}
+
+    async def send_ipmi(self, batch):
+        if batch:
+            self.batches.append(batch)
+        return True
+
+
+def test_a_round_ends_within_its_deadline_with_a_dead_and_a_hung_bmc(bmc, tmp_path):
+    """A BMC nobody answers for and one that stops answering mid-session (its simulator frozen with SIGSTOP after
+    the first round) cost a round its deadline, never more; the healthy BMC is polled every round; a hung BMC
+    gets no second call while its first is still waiting inside pyghmi (one thread per stuck BMC, never more)."""
+    from collector.ipmi import calls_in_flight
+
+    hung = start_simulator([{"name": "hung-host"}])
+    dead_port = free_port()
+
+    def target(device_id, port, password="password"):
+        return {"id": device_id, "address": "127.0.0.1", "port": port, "username": "admin", "password": password}
+
+    portal = StaticTargets([target(1, bmc.port, "s3cret-bmc"), target(2, hung.port), target(3, dead_port)])
+    deadline = 2.0
+    collector = IpmiCollector(
+        portal=portal,
+        rrd_dir=tmp_path,
+        shard=Shard(0, 1),
+        timeout=deadline,
+        concurrency=1,  # one slot: a stuck call must give it up (slot_seconds) for the round to end in time
+        slot_seconds=0.5,
+        down_after=1,
+        step=5,
+    )
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        await collector.run_once()  # logs in to both live BMCs
+        assert collector.stats["polls"] == 2 and collector.stats["failures"] == 1
+        os.kill(hung.process.pid, signal.SIGSTOP)
+        walls, in_flight = [], []
+        for _ in range(3):
+            started = loop.time()
+            await collector.run_once()
+            walls.append(loop.time() - started)
+            in_flight.append(calls_in_flight())
+        return walls, in_flight
+
+    try:
+        walls, in_flight = asyncio.run(scenario())
+    finally:
+        os.kill(hung.process.pid, signal.SIGCONT)
+        hung.stop()
+    # The deadline, plus the healthy BMC's poll and its RRD writes; never a second deadline (the stuck calls give
+    # up their slot after slot_seconds and wait side by side; a BMC still stuck from the round before fails at once).
+    assert all(wall < deadline + 1.5 for wall in walls), walls
+    assert collector.stats["polls"] == 2 + 3, collector.stats  # the healthy BMC, every round
+    assert collector.stats["failures"] == 1 + 3 * 2, collector.stats
+    assert max(in_flight) <= 2, in_flight  # at most one call per stuck BMC, however many rounds
+    events = [event for batch in portal.batches for event in batch["events"]]
+    assert {event["device"] for event in events if event["status"] == "unreachable"} == {2, 3}
