@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ipam import statements
 from ipam.addressing import from_hex, network_bounds, parse_address, parse_network, to_hex
 from ipam.choices import IPAddressStatus, PrefixStatus
 from ipam.models import Assignment, IPAddress, Prefix
@@ -119,11 +120,11 @@ def address_state(address: str, *, containing: list[Prefix] | None = None) -> Ad
     ip = parse_address(address)
     value = to_hex(ip)
     if containing is None:
-        prefix = Prefix.objects.around(ip).exclude(status=PrefixStatus.CONTAINER).order_by("-prefix_length").first()
-    else:
-        subnets = [p for p in containing if p.status != PrefixStatus.CONTAINER]
-        prefix = max(subnets, key=lambda p: p.prefix_length, default=None)
-    record = _records(IPAddress.objects.filter(family=ip.version, value=value)).first()
+        containing = statements.prefixes_around(ip)
+    subnets = [p for p in containing if p.status != PrefixStatus.CONTAINER]
+    prefix = max(subnets, key=lambda p: p.prefix_length, default=None)
+    # Hand-written (``ipam.statements``): the record with its holder and current assignment on a narrow join.
+    record = statements.address_record(ip.version, value)
 
     def blocks():
         if prefix is None:
@@ -154,12 +155,13 @@ def ip_search(query: str, *, limit: int = SEARCH_LIST_ALL_UP_TO) -> SearchResult
             ip = parse_address(text)
         except ValidationError as error:
             return SearchResult(query=text, kind="address", error=" ".join(error.messages))
-        containing = list(
-            Prefix.objects.around(ip)
-            .with_utilisation(family=ip.version)
-            .select_related("company")
-            .order_by("prefix_length")
-        )
+        if ip.version == 4:
+            # IPv4 utilisation comes from the figures kept on write: the prefixes' rows are all it needs.
+            containing = statements.prefixes_around(ip)
+        else:
+            containing = list(
+                Prefix.objects.around(ip).with_utilisation(family=6).select_related("company").order_by("prefix_length")
+            )
         state = address_state(str(ip), containing=containing)
         return SearchResult(query=text, kind="address", addresses=[state], prefixes=containing)
     return _search_company(text, limit)
