@@ -261,7 +261,31 @@ def describe(family: int, value: str) -> str:
 NEXT_FREE_HEAD = 64
 
 
-def next_free_ip(*, prefix: Prefix) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+_UNREAD = object()
+
+
+def next_free_ip_of(queryset, pk: int):
+    """(prefix, its next free address) for subnet ``pk`` of ``queryset`` (tenancy-scoped by ``for_user``), or
+    (None, None) when the caller may not see it.
+
+    When the scoped queryset is every prefix (staff), the prefix and its first available record come from one
+    hand-written statement (``ipam.statements``); otherwise the scoped queryset reads the prefix.
+    """
+    if queryset.query.is_empty():
+        return None, None
+    first_available = _UNREAD
+    if queryset.query.has_filters() or queryset.model is not Prefix:
+        prefix = queryset.filter(pk=pk).first()
+    else:
+        prefix, first_available = statements.prefix_and_first_available(pk)
+    if prefix is None:
+        return None, None
+    return prefix, next_free_ip(prefix=prefix, prefix_is_fresh=True, first_available=first_available)
+
+
+def next_free_ip(
+    *, prefix: Prefix, prefix_is_fresh: bool = False, first_available=_UNREAD
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The lowest usable address of ``prefix`` that nobody holds, or None when it is full.
 
     An address is free when it has no record or its record is available. The subnet's record count is kept
@@ -274,6 +298,10 @@ def next_free_ip(*, prefix: Prefix) -> ipaddress.IPv4Address | ipaddress.IPv6Add
       of the first few records, then windows that double in size ("fewer records in low–high than addresses?",
       one indexed count each) and a bisection inside the first window with a gap, so the work follows the run
       of recorded addresses at the start, never the size of the subnet or of the table.
+
+    ``prefix_is_fresh``: the caller has just read ``prefix`` (an API request), so its record count is as current
+    as a second read would be, which saves that read. ``first_available``: the hex key of the lowest available
+    record between the prefix's network and broadcast addresses (or None), read with it (``next_free_ip_of``).
     """
     if prefix.status == PrefixStatus.CONTAINER:
         raise ValidationError(_("%(prefix)s is a container: ask for a free block instead.") % {"prefix": prefix})
@@ -281,14 +309,19 @@ def next_free_ip(*, prefix: Prefix) -> ipaddress.IPv4Address | ipaddress.IPv6Add
     if last < first:
         return None
     make = ipaddress.IPv4Address if prefix.family == 4 else ipaddress.IPv6Address
-    # The figure as committed now, not as it was when the caller loaded the prefix.
-    records_count = Prefix.objects.filter(pk=prefix.pk).values_list("address_records", flat=True).first() or 0
+    if prefix_is_fresh:
+        records_count = prefix.address_records
+    else:
+        # The figure as committed now, not as it was when the caller loaded the prefix.
+        records_count = Prefix.objects.filter(pk=prefix.pk).values_list("address_records", flat=True).first() or 0
     if records_count == 0:
         return make(first)
-    records = IPAddress.objects.order_by().in_range(prefix.family, to_hex(first), to_hex(last))
-    available = (
-        records.filter(status=IPAddressStatus.AVAILABLE).order_by("value").values_list("value", flat=True).first()
-    )
+    if first_available is not _UNREAD and (first_available is None or first <= int(first_available, 16) <= last):
+        available = first_available
+    else:
+        # Unread, or a record of the network or broadcast address (a pool made a plain subnet): one lookup on
+        # the (family, status, value) index, hand-written (``ipam.statements``).
+        available = statements.first_available_record(prefix.family, to_hex(first), to_hex(last))
     if records_count >= last - first + 1:
         return make(int(available, 16)) if available is not None else None
     high = int(available, 16) - 1 if available is not None else last

@@ -199,3 +199,31 @@ def first_available_record(family: int, start: str, end: str) -> str | None:
         cursor.execute(_first_available_statement(), [family, IPAddressStatus.AVAILABLE.value, start, end])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+@cache
+def _prefix_and_first_available_statement():
+    """A prefix by id with the lowest ``available`` record between its bounds (a correlated lookup on the
+    (family, status, value) index)."""
+    quote = connection.ops.quote_name
+    prefix = _Columns(Prefix, PREFIX_COLUMNS, "p")
+    value = quote("value")
+    sql = (
+        f"SELECT {prefix.sql}, (SELECT r.{value} FROM {quote(IPAddress._meta.db_table)} r "
+        f"WHERE r.{quote('family')} = p.{quote('family')} AND r.{quote('status')} = %s "
+        f"AND r.{value} >= p.{quote('network_start')} AND r.{value} <= p.{quote('network_end')} "
+        f"ORDER BY r.{value} LIMIT 1) FROM {quote(Prefix._meta.db_table)} p WHERE p.{quote('id')} = %s"
+    )
+    return sql, prefix
+
+
+def prefix_and_first_available(pk: int) -> tuple[Prefix | None, str | None]:
+    """Prefix ``pk`` (no tenancy: the caller has decided the user sees every prefix) and the hex key of the lowest
+    available record between its network and broadcast addresses, in one statement."""
+    sql, prefix_columns = _prefix_and_first_available_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [IPAddressStatus.AVAILABLE.value, pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    return prefix_columns.instance(row), row[prefix_columns.width]
