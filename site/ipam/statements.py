@@ -10,11 +10,11 @@ PostgreSQL alike. Anything not read here (a deferred column, a relation not join
 
 from __future__ import annotations
 
-import ipaddress
 from functools import cache
 
 from django.db import connection
 
+from ipam.addressing import networks_around
 from ipam.choices import IPAddressStatus
 from ipam.models import Assignment, IPAddress, Prefix
 
@@ -111,9 +111,8 @@ def prefixes_around(ip) -> list[Prefix]:
     utilisation needs the annotation of ``with_utilisation()`` on top, which this does not compute.
     """
     sql, prefix_columns, company_columns = _prefix_statement(ip.version)
-    networks = [str(ipaddress.ip_network((int(ip), length), strict=False)) for length in range(ip.max_prefixlen + 1)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, networks)
+        cursor.execute(sql, networks_around(ip))
         rows = cursor.fetchall()
     prefixes = []
     for row in rows:
