@@ -113,23 +113,27 @@ def _current_blocks(family: int, start: str, end: str) -> list[Assignment]:
 
 
 def address_state(address: str, *, containing: list[Prefix] | None = None) -> AddressState:
-    """The state of one address in at most three indexed queries whatever the size: its subnet, its record and,
-    only when nobody holds the record, the block assignment of that subnet (a block assignment always sits on
-    the subnet it covers). ``containing``: the prefixes around the address when the caller has read them
-    already (``ip_search``), which saves the subnet's query."""
+    """The state of one address in at most two statements whatever the size: the prefixes around it with its record
+    (one hand-written statement of index lookups) and, only when nobody holds the record, the block assignment of
+    its subnet (a block assignment always sits on the subnet it covers). ``containing``: the prefixes around the
+    address when the caller has read them already (IPv6 search, with their utilisation); the record is then read
+    alone."""
     ip = parse_address(address)
-    value = to_hex(ip)
+    # Hand-written (``ipam.statements``): the record with its holder and current assignment on a narrow join,
+    # and the prefixes around it in the same statement unless the caller has them.
     if containing is None:
-        containing = statements.prefixes_around(ip)
+        containing, record = statements.address_lookup(ip)
+    else:
+        record = statements.address_record(ip.version, to_hex(ip))
+    return _address_state_of(ip, containing, record)
+
+
+def _address_state_of(ip, containing: list[Prefix], record: IPAddress | None) -> AddressState:
     subnets = [p for p in containing if p.status != PrefixStatus.CONTAINER]
     prefix = max(subnets, key=lambda p: p.prefix_length, default=None)
-    # Hand-written (``ipam.statements``): the record with its holder and current assignment on a narrow join.
-    record = statements.address_record(ip.version, value)
 
     def blocks():
-        if prefix is None:
-            return []
-        return list(_assignment_queryset().prefetch_related("service").current().filter(prefix=prefix))
+        return statements.current_blocks(prefix.pk) if prefix is not None else []
 
     return _state_of(int(ip), ip.version, record, prefix, blocks)
 
@@ -156,13 +160,15 @@ def ip_search(query: str, *, limit: int = SEARCH_LIST_ALL_UP_TO) -> SearchResult
         except ValidationError as error:
             return SearchResult(query=text, kind="address", error=" ".join(error.messages))
         if ip.version == 4:
-            # IPv4 utilisation comes from the figures kept on write: the prefixes' rows are all it needs.
-            containing = statements.prefixes_around(ip)
+            # IPv4 utilisation comes from the figures kept on write: the prefixes' rows are all it needs, read in
+            # the record's statement.
+            containing, record = statements.address_lookup(ip)
+            state = _address_state_of(ip, containing, record)
         else:
             containing = list(
                 Prefix.objects.around(ip).with_utilisation(family=6).select_related("company").order_by("prefix_length")
             )
-        state = address_state(str(ip), containing=containing)
+            state = address_state(str(ip), containing=containing)
         return SearchResult(query=text, kind="address", addresses=[state], prefixes=containing)
     return _search_company(text, limit)
 
@@ -271,7 +277,7 @@ def next_free_ip_of(queryset, pk: int):
     When the scoped queryset is every prefix (staff), the prefix and its first available record come from one
     hand-written statement (``ipam.statements``); otherwise the scoped queryset reads the prefix.
     """
-    if queryset.query.is_empty():
+    if queryset.query.is_empty() or not 0 < pk < 2**63:  # beyond any id (and any database integer)
         return None, None
     first_available = _UNREAD
     if queryset.query.has_filters() or queryset.model is not Prefix:

@@ -198,6 +198,8 @@ def test_next_free_ip_of_for_staff_and_customers(space, acme, globex, alice, noc
     assert selectors.next_free_ip_of(customer, other.prefix.pk) == (None, None)
     assert selectors.next_free_ip_of(customer, records.pk) == (None, None)
     assert selectors.next_free_ip_of(staff, 10**9) == (None, None)
+    assert selectors.next_free_ip_of(staff, 10**30) == (None, None)
+    assert selectors.next_free_ip_of(staff, -1) == (None, None)
     # A pool made a plain subnet keeps an available record of its network address: never the answer.
     pool = services.prefix_add(prefix="10.8.4.0/29", is_pool=True, create_addresses=True)
     Prefix.objects.filter(pk=pool.pk).update(is_pool=False)
@@ -228,3 +230,27 @@ def test_next_free_ip_through_the_api_costs_the_same_at_two_sizes(space, noc_use
         {"prefix": "10.10.0.0/20", "address": "10.10.15.161"},
     )
     assert few == many == 1
+
+
+def test_address_lookup_is_the_prefixes_and_the_record_in_one_statement(space, acme):
+    services.prefix_add(prefix="10.0.0.0/9", status=PrefixStatus.CONTAINER)
+    services.prefix_add(prefix="10.12.0.0/24", create_addresses=True)
+    services.ip_assign(address="10.12.0.7", company=acme, justification=justification_for(acme))
+    for address, prefixes, state in (
+        ("10.12.0.7", ["10.0.0.0/9", "10.12.0.0/24"], "assigned"),
+        ("10.12.0.0", ["10.0.0.0/9", "10.12.0.0/24"], None),  # the network address has no record
+        ("10.13.0.1", ["10.0.0.0/9"], None),
+        ("10.200.0.1", [], None),  # in no prefix: still one row back
+    ):
+        ip = ipaddress.ip_address(address)
+        count, (around, record) = queries(lambda ip=ip: statements.address_lookup(ip))
+        assert count == 1
+        assert [prefix.prefix for prefix in around] == prefixes
+        assert [loaded_values(p) for p in around] == [loaded_values(p) for p in statements.prefixes_around(ip)]
+        alone = statements.address_record(4, to_hex(ip))
+        assert (record and record.status, record and loaded_values(record)) == (
+            state,
+            alone and loaded_values(alone),
+        )
+        if record is not None:
+            assert (record.company, record.current_assignment) == (alone.company, alone.current_assignment)
