@@ -9,6 +9,7 @@ byte for byte the same on SQLite and PostgreSQL, so "every address between start
 from __future__ import annotations
 
 import ipaddress
+import socket
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -89,3 +90,18 @@ def usable_bounds(network: IPNetworkObject, *, is_pool: bool = False) -> tuple[i
     if network.version == 4 and network.prefixlen < 31 and not is_pool:
         return first + 1, last - 1
     return first, last
+
+
+def networks_around(ip: IPAddressObject) -> list[str]:
+    """The CIDR text of every network ``ip`` lies in, from /0 to the host route, as ``str(network)`` writes it.
+
+    IPv4 is formatted by the C library (``inet_ntoa``), a third of the time of building 33 ``IPv4Network``s;
+    that matters on the address search, which looks every candidate up on the unique ``prefix`` index.
+    """
+    if ip.version == 4:
+        number = int(ip)
+        return [
+            f"{socket.inet_ntoa((number & (0xFFFFFFFF ^ ((1 << (32 - length)) - 1))).to_bytes(4, 'big'))}/{length}"
+            for length in range(33)
+        ]
+    return [str(ipaddress.ip_network((int(ip), length), strict=False)) for length in range(ip.max_prefixlen + 1)]

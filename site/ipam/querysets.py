@@ -6,13 +6,12 @@ annotations that span models look them up in the app registry when they are buil
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.apps import apps
 from django.db import models
 from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Substr
 
+from ipam.addressing import networks_around
 from ipam.choices import HELD_STATUSES
 
 # An IPv6 address's /64 is the first 16 of its 32 hex digits.
@@ -124,10 +123,7 @@ class PrefixQuerySet(models.QuerySet):
         does not grow with the number of prefixes, where ``containing()`` (start <= ip <= end) reads every
         prefix that starts below the address.
         """
-        networks = [
-            str(ipaddress.ip_network((int(ip), length), strict=False)) for length in range(ip.max_prefixlen + 1)
-        ]
-        return self.filter(prefix__in=networks)
+        return self.filter(prefix__in=networks_around(ip))
 
     def within(self, family: int, start: str, end: str):
         """Prefixes lying entirely inside ``start``–``end``."""

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ipam import statements
 from ipam.addressing import from_hex, network_bounds, parse_address, parse_network, to_hex
 from ipam.choices import IPAddressStatus, PrefixStatus
 from ipam.models import Assignment, IPAddress, Prefix
@@ -112,23 +113,27 @@ def _current_blocks(family: int, start: str, end: str) -> list[Assignment]:
 
 
 def address_state(address: str, *, containing: list[Prefix] | None = None) -> AddressState:
-    """The state of one address in at most three indexed queries whatever the size: its subnet, its record and,
-    only when nobody holds the record, the block assignment of that subnet (a block assignment always sits on
-    the subnet it covers). ``containing``: the prefixes around the address when the caller has read them
-    already (``ip_search``), which saves the subnet's query."""
+    """The state of one address in at most two statements whatever the size: the prefixes around it with its record
+    (one hand-written statement of index lookups) and, only when nobody holds the record, the block assignment of
+    its subnet (a block assignment always sits on the subnet it covers). ``containing``: the prefixes around the
+    address when the caller has read them already (IPv6 search, with their utilisation); the record is then read
+    alone."""
     ip = parse_address(address)
-    value = to_hex(ip)
+    # Hand-written (``ipam.statements``): the record with its holder and current assignment on a narrow join,
+    # and the prefixes around it in the same statement unless the caller has them.
     if containing is None:
-        prefix = Prefix.objects.around(ip).exclude(status=PrefixStatus.CONTAINER).order_by("-prefix_length").first()
+        containing, record = statements.address_lookup(ip)
     else:
-        subnets = [p for p in containing if p.status != PrefixStatus.CONTAINER]
-        prefix = max(subnets, key=lambda p: p.prefix_length, default=None)
-    record = _records(IPAddress.objects.filter(family=ip.version, value=value)).first()
+        record = statements.address_record(ip.version, to_hex(ip))
+    return _address_state_of(ip, containing, record)
+
+
+def _address_state_of(ip, containing: list[Prefix], record: IPAddress | None) -> AddressState:
+    subnets = [p for p in containing if p.status != PrefixStatus.CONTAINER]
+    prefix = max(subnets, key=lambda p: p.prefix_length, default=None)
 
     def blocks():
-        if prefix is None:
-            return []
-        return list(_assignment_queryset().prefetch_related("service").current().filter(prefix=prefix))
+        return statements.current_blocks(prefix.pk) if prefix is not None else []
 
     return _state_of(int(ip), ip.version, record, prefix, blocks)
 
@@ -154,13 +159,16 @@ def ip_search(query: str, *, limit: int = SEARCH_LIST_ALL_UP_TO) -> SearchResult
             ip = parse_address(text)
         except ValidationError as error:
             return SearchResult(query=text, kind="address", error=" ".join(error.messages))
-        containing = list(
-            Prefix.objects.around(ip)
-            .with_utilisation(family=ip.version)
-            .select_related("company")
-            .order_by("prefix_length")
-        )
-        state = address_state(str(ip), containing=containing)
+        if ip.version == 4:
+            # IPv4 utilisation comes from the figures kept on write: the prefixes' rows are all it needs, read in
+            # the record's statement.
+            containing, record = statements.address_lookup(ip)
+            state = _address_state_of(ip, containing, record)
+        else:
+            containing = list(
+                Prefix.objects.around(ip).with_utilisation(family=6).select_related("company").order_by("prefix_length")
+            )
+            state = address_state(str(ip), containing=containing)
         return SearchResult(query=text, kind="address", addresses=[state], prefixes=containing)
     return _search_company(text, limit)
 
@@ -259,7 +267,31 @@ def describe(family: int, value: str) -> str:
 NEXT_FREE_HEAD = 64
 
 
-def next_free_ip(*, prefix: Prefix) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+_UNREAD = object()
+
+
+def next_free_ip_of(queryset, pk: int):
+    """(prefix, its next free address) for subnet ``pk`` of ``queryset`` (tenancy-scoped by ``for_user``), or
+    (None, None) when the caller may not see it.
+
+    When the scoped queryset is every prefix (staff), the prefix and its first available record come from one
+    hand-written statement (``ipam.statements``); otherwise the scoped queryset reads the prefix.
+    """
+    if queryset.query.is_empty() or not 0 < pk < 2**63:  # beyond any id (and any database integer)
+        return None, None
+    first_available = _UNREAD
+    if queryset.query.has_filters() or queryset.model is not Prefix:
+        prefix = queryset.filter(pk=pk).first()
+    else:
+        prefix, first_available = statements.prefix_and_first_available(pk)
+    if prefix is None:
+        return None, None
+    return prefix, next_free_ip(prefix=prefix, prefix_is_fresh=True, first_available=first_available)
+
+
+def next_free_ip(
+    *, prefix: Prefix, prefix_is_fresh: bool = False, first_available=_UNREAD
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The lowest usable address of ``prefix`` that nobody holds, or None when it is full.
 
     An address is free when it has no record or its record is available. The subnet's record count is kept
@@ -272,6 +304,10 @@ def next_free_ip(*, prefix: Prefix) -> ipaddress.IPv4Address | ipaddress.IPv6Add
       of the first few records, then windows that double in size ("fewer records in low–high than addresses?",
       one indexed count each) and a bisection inside the first window with a gap, so the work follows the run
       of recorded addresses at the start, never the size of the subnet or of the table.
+
+    ``prefix_is_fresh``: the caller has just read ``prefix`` (an API request), so its record count is as current
+    as a second read would be, which saves that read. ``first_available``: the hex key of the lowest available
+    record between the prefix's network and broadcast addresses (or None), read with it (``next_free_ip_of``).
     """
     if prefix.status == PrefixStatus.CONTAINER:
         raise ValidationError(_("%(prefix)s is a container: ask for a free block instead.") % {"prefix": prefix})
@@ -279,14 +315,19 @@ def next_free_ip(*, prefix: Prefix) -> ipaddress.IPv4Address | ipaddress.IPv6Add
     if last < first:
         return None
     make = ipaddress.IPv4Address if prefix.family == 4 else ipaddress.IPv6Address
-    # The figure as committed now, not as it was when the caller loaded the prefix.
-    records_count = Prefix.objects.filter(pk=prefix.pk).values_list("address_records", flat=True).first() or 0
+    if prefix_is_fresh:
+        records_count = prefix.address_records
+    else:
+        # The figure as committed now, not as it was when the caller loaded the prefix.
+        records_count = Prefix.objects.filter(pk=prefix.pk).values_list("address_records", flat=True).first() or 0
     if records_count == 0:
         return make(first)
-    records = IPAddress.objects.order_by().in_range(prefix.family, to_hex(first), to_hex(last))
-    available = (
-        records.filter(status=IPAddressStatus.AVAILABLE).order_by("value").values_list("value", flat=True).first()
-    )
+    if first_available is not _UNREAD and (first_available is None or first <= int(first_available, 16) <= last):
+        available = first_available
+    else:
+        # Unread, or a record of the network or broadcast address (a pool made a plain subnet): one lookup on
+        # the (family, status, value) index, hand-written (``ipam.statements``).
+        available = statements.first_available_record(prefix.family, to_hex(first), to_hex(last))
     if records_count >= last - first + 1:
         return make(int(available, 16)) if available is not None else None
     high = int(available, 16) - 1 if available is not None else last

@@ -5,7 +5,7 @@ import ipaddress
 import pytest
 from django.core.exceptions import ValidationError
 
-from ipam.addressing import from_hex, parse_address, parse_network, to_hex, usable_bounds
+from ipam.addressing import from_hex, networks_around, parse_address, parse_network, to_hex, usable_bounds
 from ipam.models import IPAddress
 from ipam.services import ip_range_add, prefix_add
 from tests.ipam.factories import documentation_space
@@ -74,3 +74,10 @@ def test_range_add_boundaries():
         ip_range_add(start="198.51.100.240", end="198.51.100.250")
     with pytest.raises(ValidationError, match="network address of 198.51.100.0/24"):
         ip_range_add(start="198.51.100.0", end="198.51.100.3")
+
+
+@pytest.mark.parametrize("text", ["0.0.0.0", "255.255.255.255", "44.22.40.100", "192.0.2.1", "2001:db8::1", "::"])
+def test_networks_around_are_the_cidr_texts_of_every_containing_network(text):
+    ip = ipaddress.ip_address(text)
+    expected = [str(ipaddress.ip_network((int(ip), length), strict=False)) for length in range(ip.max_prefixlen + 1)]
+    assert networks_around(ip) == expected

@@ -106,3 +106,18 @@ def test_generic_writes_keep_the_kept_figures(space, noc_user):
     assert client.delete(f"/api/ipam/ip-addresses/{response.json()['id']}/").status_code == 204
     subnet.refresh_from_db()
     assert subnet.address_records == 0
+
+
+def test_address_list_pages_are_bounded_and_scoped(space, noc_user, acme, alice):
+    """The address list (read as plain rows) keeps every list's bounds and the customer's scope."""
+    services.prefix_add(prefix="10.11.0.0/21", create_addresses=True)  # 2,046 records
+    block = customer_block(acme)
+    services.ip_assign(address=str(block.network.network_address + 1), company=acme)
+    staff = api(noc_user)
+    page = staff.get("/api/ipam/ip-addresses/?limit=5000").json()
+    assert len(page["results"]) == 1000 and page["count"] == IPAddress.objects.count()
+    assert staff.get("/api/ipam/ip-addresses/?offset=100000000000000000000").json()["results"] == []
+    ordered = staff.get("/api/ipam/ip-addresses/?ordering=-address&limit=3").json()["results"]
+    assert [row["address"] for row in ordered] == sorted(IPAddress.objects.values_list("address", flat=True))[:-4:-1]
+    own = api(alice).get("/api/ipam/ip-addresses/").json()
+    assert own["count"] == 1 and own["results"][0]["company"] == acme.pk

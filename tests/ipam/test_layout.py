@@ -15,7 +15,9 @@ def imported_modules(module) -> set[str]:
 
 def test_querysets_never_import_the_models():
     assert "ipam.models" not in imported_modules(querysets)
-    assert not any(name.startswith("ipam.") and name != "ipam.choices" for name in imported_modules(querysets))
+    # Only what the models themselves build on (choices, the address encoding), so there is no cycle.
+    below_the_models = {"ipam.choices", "ipam.addressing"}
+    assert not any(name.startswith("ipam.") and name not in below_the_models for name in imported_modules(querysets))
 
 
 def test_next_free_lookups_are_reads_in_selectors():

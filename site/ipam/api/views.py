@@ -133,10 +133,9 @@ class NextFreeIPView(APIView):
     def post(self, request):
         data = NextFreeIPSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        prefix = for_user(Prefix, request.user).filter(pk=data.validated_data["prefix"]).first()
+        prefix, address = selectors.next_free_ip_of(for_user(Prefix, request.user), data.validated_data["prefix"])
         if prefix is None:
             raise Http404
-        address = selectors.next_free_ip(prefix=prefix)
         return Response({"prefix": prefix.prefix, "address": str(address) if address else None})
 
 

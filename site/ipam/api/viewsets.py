@@ -3,8 +3,9 @@ assignment history has none, so it is read-only."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
 
+from core.api.pagination import BoundedLimitOffsetPagination
 from core.registry import generated_serializer, generated_viewset, override
 from ipam.choices import PrefixRole
 from ipam.models import Aggregate, Assignment, IPAddress, IPJustification, Prefix
@@ -34,20 +35,28 @@ class PrefixSerializer(generated_serializer(Prefix)):
 class IPAddressSerializer(generated_serializer(IPAddress)):
     family = FamilyField(choices=[4, 6], read_only=True)
 
-    def to_representation(self, instance):
-        """The same fields as the generated serializer, read straight from the row: a page of 1,000 addresses is
-        built in a few milliseconds instead of going through nine DRF fields per row."""
+    # The columns a listed row is made of (``IPAddressViewSet.list`` reads only these, as plain tuples).
+    ROW_COLUMNS = ("id", "address", "family", "status", "company_id", "prefix_id", "dns_name", "description")
+
+    @staticmethod
+    def row_representation(row) -> dict:
+        """A row of ``ROW_COLUMNS`` as the API shows it: the generated serializer's fields, field for field."""
+        pk, address, family, status, company, prefix, dns_name, description = row
         return {
-            "display": instance.address,
-            "id": instance.pk,
-            "address": instance.address,
-            "family": instance.family,
-            "status": instance.status,
-            "company": instance.company_id,
-            "prefix": instance.prefix_id,
-            "dns_name": instance.dns_name,
-            "description": instance.description,
+            "display": address,
+            "id": pk,
+            "address": address,
+            "family": family,
+            "status": status,
+            "company": company,
+            "prefix": prefix,
+            "dns_name": dns_name,
+            "description": description,
         }
+
+    def to_representation(self, instance):
+        """The same fields as the generated serializer, read straight from the row."""
+        return self.row_representation([getattr(instance, column) for column in self.ROW_COLUMNS])
 
 
 @override(Aggregate, "serializer")
@@ -65,8 +74,9 @@ class IPJustificationSerializer(generated_serializer(IPJustification)):
     requested_family = FamilyField(choices=[4, 6], required=False)
 
 
-class KnownCountPagination(LimitOffsetPagination):
-    """Limit/offset pages whose total comes from a figure kept on write when the view knows it (no COUNT(*))."""
+class KnownCountPagination(BoundedLimitOffsetPagination):
+    """Limit/offset pages (bounded like every list's) whose total comes from a figure kept on write when the view
+    knows it (no COUNT(*))."""
 
     def get_count(self, queryset):
         known = getattr(queryset, "known_count", None)
@@ -79,13 +89,24 @@ class IPAddressViewSet(generated_viewset(IPAddress)):
     of a /16 reads its rows in order and stops, and its total is the subnet's record count."""
 
     pagination_class = KnownCountPagination
-    list_columns = ("id", "address", "family", "status", "company", "prefix", "dns_name", "description")
 
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action == "list":
-            queryset = queryset.select_related(None).only(*self.list_columns)
+            queryset = queryset.select_related(None)
         return queryset
+
+    def list(self, request, *args, **kwargs):
+        """A page read as plain tuples of the columns shown (``values_list``, no model instances) and turned into
+        the serializer's dicts: a page of 1,000 costs a few milliseconds of Python whatever the table's size."""
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = queryset.values_list(*IPAddressSerializer.ROW_COLUMNS)
+        if hasattr(queryset, "known_count"):
+            rows.known_count = queryset.known_count
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response([IPAddressSerializer.row_representation(row) for row in rows])
+        return self.get_paginated_response([IPAddressSerializer.row_representation(row) for row in page])
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
