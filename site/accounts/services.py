@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,7 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from accounts.roles import (
     WAGTAIL_PAGE_ACTIONS,
     permission_allowed,
 )
+from core.rows import ModelColumns
 from core.services import instance_save
 
 User = get_user_model()
@@ -288,14 +290,40 @@ def api_token_authenticate(raw: str):
         return None
     if marker != "ss":
         return None
-    token = ApiToken.objects.usable().select_related("user").filter(prefix=prefix).first()
-    if token is None or not hmac.compare_digest(token.secret_hash, _hash_secret(secret)):
+    statement, token_columns, user_columns = _token_statement()
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [prefix, connection.ops.adapt_datetimefield_value(now)])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if not token.user.is_active:
+    token = token_columns.instance(row)
+    if not hmac.compare_digest(token.secret_hash, _hash_secret(secret)):
         return None
-    if token.last_used is None or timezone.now() - token.last_used > timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
-    return token.user
+    user = user_columns.instance(row, token_columns.width)
+    if not user.is_active:
+        return None
+    if token.last_used is None or now - token.last_used > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+    return user
+
+
+@cache
+def _token_statement() -> tuple[str, ModelColumns, ModelColumns]:
+    """The usable token of a prefix with its user, as one hand-written statement (``ApiToken.objects.usable()``
+    with ``select_related("user")``): every API request asks it, and compiling that queryset cost about a
+    millisecond of CPU a request, more than the database's answer."""
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+    token = ModelColumns(ApiToken, [field.name for field in ApiToken._meta.concrete_fields], "t")
+    user = ModelColumns(user_model, [field.name for field in user_model._meta.concrete_fields], "u")
+    statement = (
+        f"SELECT {token.sql}, {user.sql} FROM {quote(ApiToken._meta.db_table)} t "
+        f"JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)} = t.{quote('user_id')} "
+        f"WHERE t.{quote('prefix')} = %s AND t.{quote('revoked_at')} IS NULL "
+        f"AND (t.{quote('expires_at')} IS NULL OR t.{quote('expires_at')} > %s)"
+    )
+    return statement, token, user
 
 
 @transaction.atomic

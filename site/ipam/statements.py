@@ -16,6 +16,7 @@ from functools import cache
 
 from django.db import connection
 
+from core.rows import ModelColumns
 from ipam.addressing import networks_around, to_hex
 from ipam.choices import IPAddressStatus
 from ipam.models import Assignment, IPAddress, Prefix
@@ -67,42 +68,6 @@ BLOCK_COLUMNS = (
 COMPANY_COLUMNS = ("id", "name")
 
 
-class _Columns:
-    """Some columns of one model under a table alias: their SQL, and the rows they read turned into instances."""
-
-    def __init__(self, model, names, alias: str) -> None:
-        quote = connection.ops.quote_name
-        self.model = model
-        # In the model's field order: ``Model.from_db`` fills a partial row in that order.
-        fields = {model._meta.get_field(name) for name in names}
-        self.fields = [field for field in model._meta.concrete_fields if field in fields]
-        self.attnames = [field.attname for field in self.fields]
-        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
-        self.width = len(self.fields)
-        self.pk_index = self.fields.index(model._meta.pk)
-        self.columns = [field.get_col(model._meta.db_table) for field in self.fields]
-
-    def converters(self):
-        """The backend's and each field's converters, as the ORM's compiler applies them (datetimes made aware
-        on SQLite, booleans from integers…). Asked of this thread's connection each time (a few microseconds)."""
-        converters = []
-        for index, (field, column) in enumerate(zip(self.fields, self.columns, strict=True)):
-            functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-            if functions:
-                converters.append((index, column, functions))
-        return converters
-
-    def instance(self, row, start: int = 0):
-        """The instance read from ``row[start:start + width]``, or None when its id is NULL (an outer join)."""
-        values = list(row[start : start + self.width])
-        if values[self.pk_index] is None:
-            return None
-        for index, column, functions in self.converters():
-            for function in functions:
-                values[index] = function(values[index], column, connection)
-        return self.model.from_db(connection.alias, self.attnames, values)
-
-
 @cache
 def _prefix_part(family: int):
     """The prefixes around an address (by the exact text of each network it can lie in, on the unique index), each
@@ -110,8 +75,8 @@ def _prefix_part(family: int):
     from accounts.models import Company
 
     quote = connection.ops.quote_name
-    prefix = _Columns(Prefix, PREFIX_COLUMNS, "p")
-    company = _Columns(Company, COMPANY_COLUMNS, "pc")
+    prefix = ModelColumns(Prefix, PREFIX_COLUMNS, "p")
+    company = ModelColumns(Company, COMPANY_COLUMNS, "pc")
     candidates = ", ".join(["%s"] * (33 if family == 4 else 129))
     tables = (
         f"{quote(Prefix._meta.db_table)} p "
@@ -157,12 +122,12 @@ def _record_part():
     interface_model = Assignment._meta.get_field("interface").related_model
     device_model = interface_model._meta.get_field("device").related_model
     parts = {
-        "record": _Columns(IPAddress, RECORD_COLUMNS, "r"),
-        "company": _Columns(Company, COMPANY_COLUMNS, "c"),
-        "assignment": _Columns(Assignment, ASSIGNMENT_COLUMNS, "a"),
-        "by": _Columns(user_model, ("id", "email", "full_name"), "u"),
-        "interface": _Columns(interface_model, ("id", "name", "device"), "i"),
-        "device": _Columns(device_model, ("id", "name"), "d"),
+        "record": ModelColumns(IPAddress, RECORD_COLUMNS, "r"),
+        "company": ModelColumns(Company, COMPANY_COLUMNS, "c"),
+        "assignment": ModelColumns(Assignment, ASSIGNMENT_COLUMNS, "a"),
+        "by": ModelColumns(user_model, ("id", "email", "full_name"), "u"),
+        "interface": ModelColumns(interface_model, ("id", "name", "device"), "i"),
+        "device": ModelColumns(device_model, ("id", "name"), "d"),
     }
 
     def join(model, alias: str, on: str) -> str:
@@ -237,9 +202,9 @@ def _blocks_statement():
     quote = connection.ops.quote_name
     user_model = Assignment._meta.get_field("assigned_by").related_model
     parts = {
-        "block": _Columns(Assignment, BLOCK_COLUMNS, "b"),
-        "company": _Columns(Company, COMPANY_COLUMNS, "c"),
-        "by": _Columns(user_model, ("id", "email", "full_name"), "u"),
+        "block": ModelColumns(Assignment, BLOCK_COLUMNS, "b"),
+        "company": ModelColumns(Company, COMPANY_COLUMNS, "c"),
+        "by": ModelColumns(user_model, ("id", "email", "full_name"), "u"),
     }
     sql = (
         f"SELECT {', '.join(part.sql for part in parts.values())} FROM {quote(Assignment._meta.db_table)} b "
@@ -293,7 +258,7 @@ def _prefix_and_first_available_statement():
     """A prefix by id with the lowest ``available`` record between its bounds (a correlated lookup on the
     (family, status, value) index)."""
     quote = connection.ops.quote_name
-    prefix = _Columns(Prefix, PREFIX_COLUMNS, "p")
+    prefix = ModelColumns(Prefix, PREFIX_COLUMNS, "p")
     value = quote("value")
     sql = (
         f"SELECT {prefix.sql}, (SELECT r.{value} FROM {quote(IPAddress._meta.db_table)} r "

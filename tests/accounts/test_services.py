@@ -150,6 +150,24 @@ def test_api_tokens_are_hashed_revocable_and_expire(alice):
     assert ApiToken.objects.usable().count() == 0
 
 
+def test_a_token_is_read_in_one_statement_as_the_orm_reads_it(alice, django_assert_num_queries):
+    """The hand-written lookup behind every API request: one statement, the same user as the ORM gives, a token
+    that expires later still works, an inactive user's does not."""
+    from django.contrib.auth import get_user_model
+
+    _token, plain = services.api_token_create(user=alice, name="later", expires_at=timezone.now() + timedelta(days=1))
+    assert services.api_token_authenticate(plain) == alice  # records its first use
+    with django_assert_num_queries(1):
+        user = services.api_token_authenticate(plain)
+    expected = get_user_model().objects.get(pk=alice.pk)
+    for field in expected._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(expected, field.attname), field.name
+    assert user.last_login == expected.last_login and (user.date_joined.tzinfo is not None)
+    alice.is_active = False
+    alice.save(update_fields=["is_active"])
+    assert services.api_token_authenticate(plain) is None
+
+
 def test_someone_else_cannot_revoke_my_token(alice, bob):
     token, _plain = services.api_token_create(user=alice, name="script")
     with pytest.raises(PermissionDenied):
