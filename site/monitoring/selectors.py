@@ -37,6 +37,20 @@ def interface_commits_mbps(*, interface_ids: Iterable[int] | None = None) -> dic
     return {interface_id: int(total) for interface_id, total in commits.items() if total > 0}
 
 
+# The device columns a target needs (the rest of the device is never read).
+TARGET_DEVICE_FIELDS = (
+    "name",
+    "management_ip",
+    "snmp_port",
+    "snmp_polling_interval",
+    "snmp_version",
+    "snmp_community",
+    "snmp_v3_user",
+    "snmp_auth_protocol",
+    "snmp_auth_key",
+    "snmp_priv_protocol",
+    "snmp_priv_key",
+)
 TARGET_CHUNK = 5000  # device ids per statement (SQLite allows 32,766 parameters; PostgreSQL plans lists fast)
 
 
@@ -90,21 +104,6 @@ def collector_targets(*, shard_index: int = 0, shard_count: int = 1) -> list[dic
                 }
             )
     return targets
-
-
-TARGET_DEVICE_FIELDS = (
-    "name",
-    "management_ip",
-    "snmp_port",
-    "snmp_polling_interval",
-    "snmp_version",
-    "snmp_community",
-    "snmp_v3_user",
-    "snmp_auth_protocol",
-    "snmp_auth_key",
-    "snmp_priv_protocol",
-    "snmp_priv_key",
-)
 
 
 def _snmp_settings(device) -> dict:
