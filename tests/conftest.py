@@ -123,3 +123,33 @@ def django_db_setup(django_db_setup):
         if contents is not None:
             type(connections[alias])._test_serialized_contents = contents
     return django_db_setup
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_requests_one_at_a_time_on_in_memory_sqlite():
+    """The live server answers each request in a thread of its own, and with in-memory SQLite every thread uses
+    the one shared connection: a page whose graphs load in parallel then broke it ("bad parameter or other API
+    misuse", the session unreadable, the next request anonymous). Requests are handled one at a time when the
+    connection is shared; connections (keep-alive) still have their threads."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialisedOnSharedConnection(ThreadedWSGIServer):
+        lock = threading.Lock()
+
+        def set_app(self, application):
+            if self.connections_override:
+
+                def one_at_a_time(environ, start_response, application=application):
+                    with self.lock:
+                        return application(environ, start_response)
+
+                return super().set_app(one_at_a_time)
+            return super().set_app(application)
+
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = SerialisedOnSharedConnection
+    yield
+    LiveServerThread.server_class = original
