@@ -2,6 +2,15 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
+def last_app_signalled_by_migrate(app_configs) -> str:
+    """The label of the last app ``migrate`` sends post_migrate for: Django signals only apps that have models.
+
+    The last installed app may have none (django.contrib.postgres is added last on PostgreSQL); waiting for it
+    meant the sync never ran there, and every staff group of a PostgreSQL install had no permission.
+    """
+    return [config for config in app_configs if config.models_module is not None][-1].label
+
+
 def _sync_staff_groups(sender, apps=None, **kwargs):
     # Runs once per migrate, after the last app's signal. Keeps the staff groups' permission sets complete
     # as later apps add models (permissions themselves are created by Django's own post_migrate handler).
@@ -9,7 +18,7 @@ def _sync_staff_groups(sender, apps=None, **kwargs):
 
     from accounts.services import staff_groups_sync
 
-    if sender.label != list(global_apps.get_app_configs())[-1].label:
+    if sender.label != last_app_signalled_by_migrate(global_apps.get_app_configs()):
         return
 
     staff_groups_sync()

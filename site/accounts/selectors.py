@@ -3,6 +3,7 @@
 from django.db import models
 
 from accounts.models import Invitation, Membership
+from core.tenancy import remember_member_company_ids
 
 SESSION_COMPANY_KEY = "serverstock_company_id"
 
@@ -12,20 +13,33 @@ def user_memberships(user):
     return Membership.objects.active().filter(user=user).select_related("company").order_by("company__name")
 
 
+def request_memberships(request) -> list[Membership]:
+    """The signed-in user's active memberships (``user_memberships``), read once per request.
+
+    The same read tells tenancy which companies the user belongs to (``core.tenancy.member_company_ids``), so a
+    portal page does not ask again.
+    """
+    if not hasattr(request, "_serverstock_memberships"):
+        memberships = []
+        if request.user.is_authenticated:
+            memberships = list(user_memberships(request.user))
+            remember_member_company_ids(request.user, [m.company_id for m in memberships])
+        request._serverstock_memberships = memberships
+    return request._serverstock_memberships
+
+
 def current_membership(request) -> Membership | None:
     """The membership the user acts through in the portal: the company chosen in the switcher, else the first.
 
     Cached on the request, so a page asks the database once.
     """
     if not hasattr(request, "_serverstock_membership"):
+        memberships = request_memberships(request)
         membership = None
-        if request.user.is_authenticated:
-            memberships = user_memberships(request.user)
-            chosen = request.session.get(SESSION_COMPANY_KEY)
-            if chosen:
-                membership = next((m for m in memberships if m.company_id == chosen), None)
-            membership = membership or next(iter(memberships), None)
-        request._serverstock_membership = membership
+        chosen = request.session.get(SESSION_COMPANY_KEY) if memberships else None
+        if chosen:
+            membership = next((m for m in memberships if m.company_id == chosen), None)
+        request._serverstock_membership = membership or next(iter(memberships), None)
     return request._serverstock_membership
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from billing.choices import CreditNoteKind, InvoiceStatus, LineKind, PaymentMethod
-from core.models import PrimaryModel, TimestampedModel
+from core.models import Model, PrimaryModel, TimestampedModel
 from core.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, ZERO, format_money
 
 AMOUNT = {"max_digits": 16, "decimal_places": 4}
@@ -111,7 +111,7 @@ class TaxRate(PrimaryModel):
             raise ValidationError(_("A tax rate applies to a company or to a country (and region)."))
 
 
-class InvoiceNumberSequence(models.Model):
+class InvoiceNumberSequence(Model):
     """A gapless counter, one row per document type. Only read and advanced under ``select_for_update``
     inside the transaction that finalises the document, so a rolled-back finalisation consumes no number."""
 

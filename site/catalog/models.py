@@ -44,7 +44,7 @@ from catalog.choices import (
     ServiceStatus,
 )
 from catalog.querysets import PlanQuerySet, ProductQuerySet, ServiceQuerySet
-from core.models import PrimaryModel, TimestampedModel
+from core.models import Model, PrimaryModel, TimestampedModel
 from core.money import DEFAULT_CURRENCY
 
 COMPANY = "accounts.Company"
@@ -491,7 +491,7 @@ class ServicePlanPeriod(TimestampedModel):
         return f"{self.plan} ({self.starts_on.isoformat()} – {until})"
 
 
-class ServiceEvent(models.Model):
+class ServiceEvent(Model):
     """One entry of a service's lifecycle log: a status change, a plan change, resources linked or released."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="events", verbose_name=_("service"))

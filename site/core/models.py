@@ -1,6 +1,8 @@
 """Abstract base models every ServerStock model builds on (NetBox's ``PrimaryModel`` idea)."""
 
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -27,7 +29,32 @@ class SecretFreeHistoricalRecords(HistoricalRecords):
         return history_model
 
 
-class TimestampedModel(models.Model):
+_CHOICE_LABELS: dict = {}
+
+
+class Model(models.Model):
+    """``models.Model`` whose ``get_FOO_display()`` looks the label up in a dictionary made once per field.
+
+    Django's own builds that dictionary on every call, hashing each lazily translated label, which translates it:
+    about 0.2 ms per call, so a list of 100 statuses spent 20 ms there. Fields whose choices are a callable keep
+    Django's way, since their choices may change.
+    """
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field):
+        labels = _CHOICE_LABELS.get(field)
+        if labels is None:
+            if not isinstance(field.choices, list | tuple):
+                return super()._get_FIELD_display(field)
+            labels = _CHOICE_LABELS[field] = dict(make_hashable(field.flatchoices))
+        value = getattr(self, field.attname)
+        # force_str() translates the lazy label into the language of this request.
+        return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+
+class TimestampedModel(Model):
     """Adds creation and last-update timestamps."""
 
     created = models.DateTimeField(_("created"), auto_now_add=True, editable=False)

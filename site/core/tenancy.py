@@ -48,6 +48,12 @@ def member_company_ids(user) -> list[int]:
     return cached
 
 
+def remember_member_company_ids(user, company_ids) -> None:
+    """Tell ``member_company_ids`` what a read of the user's active memberships already found (saves a query)."""
+    if getattr(user, "_member_company_ids", None) is None:
+        user._member_company_ids = list(company_ids)
+
+
 def tenancy_path(model: type[models.Model]) -> str | None:
     """The lookup path from ``model`` to its Company, from the model's spec."""
     spec = get_spec(model)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from core.fields import EncryptedTextField
-from core.models import PrimaryModel
+from core.models import Model, PrimaryModel
 from dcim.choices import (
     CableMedia,
     CableStatus,
@@ -755,7 +755,7 @@ class PowerOutlet(PrimaryModel):
 # --- audit -----------------------------------------------------------------------------------------------
 
 
-class SecretReveal(models.Model):
+class SecretReveal(Model):
     """One reveal of a device secret: who saw which secret of which device, when, and from where."""
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="secret_reveals")
@@ -774,7 +774,7 @@ class SecretReveal(models.Model):
         return f"{self.get_field_display()} of {self.device_id} by {self.user_id}"
 
 
-class ServerWelcome(models.Model):
+class ServerWelcome(Model):
     """One welcome e-mail sent for a dedicated server: when, by whom, to whom, and exactly what it said."""
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="welcome_emails")

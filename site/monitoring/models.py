@@ -5,13 +5,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import PrimaryModel
+from core.models import Model, PrimaryModel
 from monitoring.choices import AbuseKind, AbuseStatus, EventKind, EventSeverity
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
 
 
-class CollectorToken(models.Model):
+class CollectorToken(Model):
     """A credential for collector daemons: reads targets and posts ingest batches, nothing else.
 
     Only a hash of the secret is kept; the raw token (``ssc_<prefix>_<secret>``) is shown once.
@@ -33,7 +33,7 @@ class CollectorToken(models.Model):
         return f"{self.name} ({self.prefix})"
 
 
-class DeviceHealth(models.Model):
+class DeviceHealth(Model):
     """Whether a polled device answers, as the collectors last reported."""
 
     device = models.OneToOneField(
@@ -52,7 +52,7 @@ class DeviceHealth(models.Model):
         return str(self.device)
 
 
-class InterfaceState(models.Model):
+class InterfaceState(Model):
     """The latest link state and traffic of a DCIM interface (rates in bits per second).
 
     The commit that bandwidth alerts measure against is the catalog's (a bandwidth service on the interface,
@@ -107,7 +107,7 @@ class InterfaceState(models.Model):
         return catalog_commits.get(self.interface_id) or self.commit
 
 
-class MonitoringEvent(models.Model):
+class MonitoringEvent(Model):
     """Something the NOC and the customer should know: a link or device changed state, a threshold crossed."""
 
     device = models.ForeignKey(
@@ -143,7 +143,7 @@ class MonitoringEvent(models.Model):
 from monitoring.check_models import Check, Incident, MaintenanceWindow, MonitoringContact  # noqa: E402, F401
 
 
-class BandwidthUsage(models.Model):
+class BandwidthUsage(Model):
     """One bandwidth service's usage in one billing period: 95th percentiles, volume, commit and overage.
 
     Worked out from the 5-minute samples of the RRD files of the service's ports (``monitoring.usage``);
@@ -199,7 +199,7 @@ class BandwidthUsage(models.Model):
         return self.overage_mbps > 0
 
 
-class BandwidthReport(models.Model):
+class BandwidthReport(Model):
     """The month-end overage report of one period: when it was made and sent, and its totals."""
 
     period_start = models.DateField(_("period start"), unique=True)
@@ -219,7 +219,7 @@ class BandwidthReport(models.Model):
         return f"{self.period_start:%B %Y}"
 
 
-class BandwidthNotice(models.Model):
+class BandwidthNotice(Model):
     """A bandwidth level (80 %, 100 %, 101 % … of the commit) reached once in a period, by a service or a port.
 
     Unique per (service, period, level), or per (interface, period, level) for a port without a bandwidth

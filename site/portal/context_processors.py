@@ -1,6 +1,6 @@
 """Template context for portal pages: the membership, the company switcher and the navigation."""
 
-from accounts.selectors import current_membership, user_memberships
+from accounts.selectors import current_membership, request_memberships
 from portal.navigation import portal_navigation
 
 
@@ -11,6 +11,6 @@ def portal(request) -> dict:
     return {
         "membership": membership,
         "current_company": membership.company if membership else None,
-        "switchable_memberships": user_memberships(request.user),
+        "switchable_memberships": request_memberships(request),
         "portal_navigation": portal_navigation(request, membership),
     }

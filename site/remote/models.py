@@ -4,12 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
 from remote.choices import ConsoleEnd, JobStatus, PowerAction, RequestSource
 
 COMPANY = "accounts.Company"
 
 
-class RemoteAccessRecord(models.Model):
+class RemoteAccessRecord(Model):
     """What both audits share: the server (kept by name too, the audit outlives it), the company that owned
     it then (the tenancy path), and who acted, from which address and client."""
 
@@ -101,7 +102,7 @@ class ConsoleSession(RemoteAccessRecord):
         return round((self.closed_at - self.opened_at).total_seconds())
 
 
-class BmcStatus(models.Model):
+class BmcStatus(Model):
     """The latest of a server's BMC as the IPMI collector saw it: reachable, power, draw, every sensor."""
 
     device = models.OneToOneField(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
-from core.models import PrimaryModel, TimestampedModel
+from core.models import Model, PrimaryModel, TimestampedModel
 from tickets import sla
 from tickets.choices import (
     DONE_STATUSES,
@@ -97,7 +97,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
-class WorkingHours(models.Model):
+class WorkingHours(Model):
     """One working interval of a weekday in the calendar's time zone; an end of 00:00 means midnight."""
 
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="working_hours")
@@ -119,7 +119,7 @@ class WorkingHours(models.Model):
             raise ValidationError({"end": _("Working hours must end after they start (00:00 means midnight).")})
 
 
-class Holiday(models.Model):
+class Holiday(Model):
     """A date without working hours in one calendar."""
 
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")

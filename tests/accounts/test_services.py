@@ -174,6 +174,27 @@ def test_someone_else_cannot_revoke_my_token(alice, bob):
         services.api_token_revoke(token=token, actor=bob)
 
 
+def test_migrate_gives_the_staff_groups_their_permissions():
+    """The test database was made by ``migrate``: its groups hold their roles' permissions without a manual sync."""
+    from django.contrib.auth.models import Group
+
+    noc = Group.objects.get(name="NOC")
+    assert noc.permissions.filter(content_type__app_label="monitoring", codename="view_monitoringevent").exists()
+    assert Group.objects.get(name="Marketing").permissions.exists()
+
+
+def test_the_groups_sync_waits_for_the_last_app_migrate_signals_not_the_last_installed():
+    """On PostgreSQL django.contrib.postgres is installed last and has no models, so migrate never signals it;
+    the sync waited for it, and a PostgreSQL install's staff groups had no permission at all."""
+    from django.apps import AppConfig, apps
+
+    from accounts.apps import last_app_signalled_by_migrate
+
+    installed = [*apps.get_app_configs(), AppConfig.create("django.contrib.postgres")]
+    assert installed[-1].models_module is None
+    assert last_app_signalled_by_migrate(installed) == list(apps.get_app_configs())[-1].label != "postgres"
+
+
 def test_staff_groups_follow_their_roles():
     from django.contrib.auth.models import Group
 
