@@ -251,9 +251,8 @@ def _search_lookup(field_spec: str) -> str:
 @cache
 def generated_serializer(model: type[models.Model]) -> type:
     """A ModelSerializer over the spec's API fields, with a ``display`` string (base: SpecModelSerializer)."""
-    from rest_framework import serializers
 
-    from core.api.serializers import SpecModelSerializer
+    from core.api.serializers import DisplayField, SpecModelSerializer
 
     spec = _spec(model)
     fields = list(spec.api_fields) if spec.api_fields is not None else spec.plain_fields()
@@ -270,7 +269,7 @@ def generated_serializer(model: type[models.Model]) -> type:
         {
             "Meta": meta,
             "spec": spec,
-            "display": serializers.CharField(source="__str__", read_only=True),
+            "display": DisplayField(),
             "__module__": __name__,
         },
     )

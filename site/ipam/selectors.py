@@ -252,8 +252,14 @@ def address_history(address: str):
 
 
 def company_prefixes(queryset):
-    """A company's blocks (from a tenancy-scoped queryset) with their utilisation and justification."""
-    return queryset.with_utilisation().select_related("vlan").order_by("family", "network_start")
+    """A company's blocks (from a tenancy-scoped queryset) with their utilisation and justification.
+
+    The IPv6 utilisation (six correlated subqueries) is annotated only when the company holds an IPv6 block:
+    compiling it cost the portal's IP page of an IPv4-only customer an eighth of its CPU. One cheap query
+    decides; the count stays constant.
+    """
+    family = None if queryset.filter(family=6).exists() else 4
+    return queryset.with_utilisation(family=family).select_related("vlan").order_by("family", "network_start")
 
 
 def describe(family: int, value: str) -> str:

@@ -7,6 +7,7 @@ transaction commits, never before.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import secrets
@@ -111,13 +112,14 @@ def _publish(events: list[MonitoringEvent]) -> None:
         return
     messages = [event_message(event) for event in events]
     send = async_to_sync(layer.group_send)
-    _group_send(send, NOC_GROUP, {"type": "monitoring.events", "events": messages})
+    # Encoded once here, so the sockets of every ASGI process only join the text (monitoring.consumers).
+    _group_send(send, NOC_GROUP, {"type": "monitoring.events", "events_json": json.dumps(messages)})
     by_company: dict[int, list[dict]] = {}
     for message in messages:
         if message["company"]:
             by_company.setdefault(message["company"], []).append(message)
     for company_id, items in by_company.items():
-        _group_send(send, company_group(company_id), {"type": "monitoring.events", "events": items})
+        _group_send(send, company_group(company_id), {"type": "monitoring.events", "events_json": json.dumps(items)})
 
 
 def _group_send(send, group: str, message: dict) -> None:

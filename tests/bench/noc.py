@@ -21,6 +21,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -176,7 +177,15 @@ class Clients:
         await asyncio.gather(*(socket.close() for socket in self.sockets), return_exceptions=True)
 
 
-async def measure(web: str, ws_url: str, session: str, devices: list[int], token: str) -> dict:
+def cpu_seconds(pids: dict[str, set[int]]) -> dict[str, float]:
+    """CPU seconds used so far by each named set of processes (this one as "clients")."""
+    used = {name: openloop.cpu_ticks(found) / openloop.clock_ticks() for name, found in pids.items()}
+    mine = os.times()
+    used["clients"] = mine.user + mine.system
+    return used
+
+
+async def measure(web: str, ws_url: str, session: str, devices: list[int], token: str, pids=None) -> dict:
     import requests
     from channels.layers import get_channel_layer
 
@@ -239,11 +248,14 @@ async def measure(web: str, ws_url: str, session: str, devices: list[int], token
     burst = devices[:BURST]
     size = BURST // BATCHES
     sent_of: dict = {}
+    before = cpu_seconds(pids or {})
     for start in range(0, BURST, size):
         part = burst[start : start + size]
         sent = await asyncio.to_thread(post, part, "unreachable")
         sent_of.update(dict.fromkeys(part, sent))
     await clients.wait_for(event_count, BURST)
+    after = cpu_seconds(pids or {})
+    figures["burst_cpu"] = {name: after[name] - before[name] for name in after}
     figures["burst"] = delivery(clients.arrivals(lambda event: event.get("device")), sent_of)
 
     # The same burst as bare group_sends of 100 events each.
@@ -279,7 +291,11 @@ def main() -> int:
         ws_port = stack.start_ws()
         session = sign_in(web, secret)
         print(f"   load average before: {openloop.loadavg()}", flush=True)
-        figures = asyncio.run(measure(web, f"ws://127.0.0.1:{ws_port}/ws/noc/", session, devices, token))
+        by_name = {process.name: process.popen.pid for process in stack.processes}
+        pids = {name: openloop.descendants(by_name[name]) for name in ("web", "ws")}
+        pids["redis"] = {int(pid) for pid in subprocess.run(["pgrep", "-x", "redis-server"], capture_output=True,
+                                                            text=True).stdout.split()}  # fmt: skip
+        figures = asyncio.run(measure(web, f"ws://127.0.0.1:{ws_port}/ws/noc/", session, devices, token, pids))
         load = openloop.loadavg()
     finally:
         stack.stop()
@@ -291,6 +307,8 @@ def main() -> int:
                    reference=(figures["burst_ref"][name], None), reference_label="bare group_send")  # fmt: skip
     report.row(f"burst of {BURST}: until all clients have all", figures["burst"]["all"],
                reference=(figures["burst_ref"]["all"], None), reference_label="bare group_send")  # fmt: skip
+    cpu = figures["burst_cpu"]
+    report.note("CPU during the burst", ", ".join(f"{name} {seconds:.2f} s" for name, seconds in cpu.items()))
     report.note("deliveries", f"{figures['burst']['deliveries']:,} (client, event) pairs")
     report.note("load average", f"after the run {load} (2 cores)")
     report.print()

@@ -133,7 +133,7 @@ def test_settings_follow_the_environment(monkeypatch, tmp_path):
     )
     assert production.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert production.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-    assert production.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert production.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert production.Q_CLUSTER["redis"] == "redis://cache.internal:6379/0"
     assert production.MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
 
@@ -148,7 +148,7 @@ def test_cache_round_trip():
 def test_channel_layer_delivers_to_a_group():
     layer = get_channel_layer()
     if os.environ.get("REDIS_URL"):
-        assert type(layer).__name__ == "RedisChannelLayer"
+        assert type(layer).__name__ == "RedisPubSubChannelLayer"
 
     async def exchange():
         channel = await layer.new_channel()

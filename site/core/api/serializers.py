@@ -26,6 +26,17 @@ class TenancyScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return for_user(queryset, request.user)
 
 
+class DisplayField(serializers.CharField):
+    """``str(obj)``, read-only. A ``source="__str__"`` field made DRF inspect the method's signature on every row
+    (``is_simple_callable``): about a tenth of serialising a page of 50."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        return str(instance)
+
+
 class SpecModelSerializer(serializers.ModelSerializer):
     """Base of generated serializers (``spec`` is set on each generated class)."""
 
