@@ -210,12 +210,23 @@ def test_the_console_survives_pyghmis_keepalive(bmc, acme, alice, remote_setting
         socket = _socket(client, device)
         assert (await socket.connect())[0]
         await _until(socket, lambda m: m.get("state") == "connected")
-        due = list(ipmisession.Session.keepalive_sessions.values())
+        # This console's pyghmi sessions send their keepalive on the next turn. Only this BMC's: sessions other
+        # tests of this worker left behind (their simulators gone) would each wait out a dead BMC's retries, and
+        # under a parallel run that took longer than the answer is awaited.
+        due = [
+            entry
+            for entry in ipmisession.Session.keepalive_sessions.values()
+            if getattr(entry.get("ipmisession"), "port", None) == bmc.port
+        ]
         for entry in due:
-            entry["timeout"] = 0  # every pyghmi session of this process sends its keepalive on the next turn
+            entry["timeout"] = 0
         await asyncio.sleep(1.0)  # the pump's turns: the keepalive and its answer
         await socket.send_json_to({"type": "input", "data": "hostname\r"})
-        answer = await _until(socket, lambda m: m.get("state") == "closed" or "\r\nsim-host\r\n" in m.get("data", ""))
+        # 30 s: what is tested is that the console survives the keepalive; under a parallel run the answer
+        # once took longer than 10 s (twice in full runs of this stop, never alone).
+        answer = await _until(
+            socket, lambda m: m.get("state") == "closed" or "\r\nsim-host\r\n" in m.get("data", ""), timeout=30
+        )
         await socket.disconnect(timeout=10)
         return due, answer[-1]
 
