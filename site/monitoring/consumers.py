@@ -3,6 +3,7 @@
 import asyncio
 import json
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 
 from core.consumers import AuthenticatedConsumer
@@ -59,7 +60,7 @@ class CoalescingConsumer(AuthenticatedConsumer):
 
     async def dispatch(self, message):
         if message.get("type") in IN_MEMORY_HANDLERS:
-            handler = getattr(self, message["type"].replace(".", "_"), None)
+            handler = getattr(self, get_handler_name(message), None)
             if handler is not None:
                 await handler(message)
                 return
