@@ -121,7 +121,8 @@ def _snmp_settings(device) -> dict:
 
 # --- dashboard notices (providers for portal.notices.PROVIDERS) ----------------------------------------------
 # Each takes a company and returns dicts shaped like portal.notices.Notice (kind, level, title, body, url), in a
-# constant number of queries.
+# constant number of queries. Each one's ``probe`` is the queryset it reads from, before the joins: the dashboard
+# asks all probes in one query and calls only the providers whose probe finds a row.
 
 
 def _portal_url(name: str, *args) -> str:
@@ -133,16 +134,21 @@ def _portal_url(name: str, *args) -> str:
         return ""
 
 
-def bandwidth_notices(company) -> list[dict]:
-    """The bandwidth levels reached this month, the highest per service or port, until the month ends."""
+def current_bandwidth_notices(company):
+    """The bandwidth notices of ``company``'s current month (``bandwidth_notices``' probe)."""
     from django.utils import timezone
 
     from monitoring.models import BandwidthNotice
 
     today = timezone.localdate()
-    highest: dict[tuple, BandwidthNotice] = {}
+    return BandwidthNotice.objects.filter(company=company, period_end__gt=today, period_start__lte=today)
+
+
+def bandwidth_notices(company) -> list[dict]:
+    """The bandwidth levels reached this month, the highest per service or port, until the month ends."""
+    highest: dict[tuple, object] = {}
     notices = (
-        BandwidthNotice.objects.filter(company=company, period_end__gt=today, period_start__lte=today)
+        current_bandwidth_notices(company)
         .select_related("service__plan__product", "interface__device")
         .order_by("level")
     )
@@ -167,19 +173,28 @@ def bandwidth_notices(company) -> list[dict]:
     return result
 
 
-def overage_notices(company) -> list[dict]:
-    """Services over commit: this month so far (95th percentile to date) and last month's billed overage."""
+def recent_overages(company, today=None):
+    """``company``'s usage over commit this month and last (``overage_notices``' probe)."""
     from django.utils import timezone
 
     from monitoring.models import BandwidthUsage
     from monitoring.usage import month_period, previous_month
 
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     current, last = month_period(today)[0], previous_month(today)[0]
+    return BandwidthUsage.objects.filter(service__company=company, period_start__in=[current, last], overage_mbps__gt=0)
+
+
+def overage_notices(company) -> list[dict]:
+    """Services over commit: this month so far (95th percentile to date) and last month's billed overage."""
+    from django.utils import timezone
+
+    from monitoring.usage import month_period
+
+    today = timezone.localdate()
+    current = month_period(today)[0]
     usages = (
-        BandwidthUsage.objects.filter(service__company=company, period_start__in=[current, last], overage_mbps__gt=0)
-        .select_related("service__plan__product")
-        .order_by("-period_start", "service_id")
+        recent_overages(company, today).select_related("service__plan__product").order_by("-period_start", "service_id")
     )
     result = []
     for usage in usages:
@@ -216,13 +231,20 @@ def overage_notices(company) -> list[dict]:
     return result
 
 
-def abuse_notices(company) -> list[dict]:
-    """Abuse reports not resolved yet: the customer is asked to acknowledge and answer."""
+def unresolved_abuse_reports(company):
+    """``company``'s abuse reports not resolved yet (``abuse_notices``' probe)."""
     from monitoring.choices import AbuseStatus
     from monitoring.models import AbuseReport
 
+    return AbuseReport.objects.filter(company=company).exclude(status=AbuseStatus.RESOLVED)
+
+
+def abuse_notices(company) -> list[dict]:
+    """Abuse reports not resolved yet: the customer is asked to acknowledge and answer."""
+    from monitoring.choices import AbuseStatus
+
     result = []
-    reports = AbuseReport.objects.filter(company=company).exclude(status=AbuseStatus.RESOLVED).order_by("-reported_at")
+    reports = unresolved_abuse_reports(company).order_by("-reported_at")
     for report in reports:
         waiting = report.status == AbuseStatus.OPEN
         due = f" Please answer by {report.respond_by:%d %B %Y}." if report.respond_by else ""
@@ -242,5 +264,9 @@ def abuse_notices(company) -> list[dict]:
         )
     return result
 
+
+bandwidth_notices.probe = current_bandwidth_notices
+overage_notices.probe = recent_overages
+abuse_notices.probe = unresolved_abuse_reports
 
 NOTICE_PROVIDERS = (abuse_notices, bandwidth_notices, overage_notices)

@@ -1,7 +1,9 @@
 """What the customer's main page shows at a glance, each part in a constant number of queries.
 
 Every read is scoped by ``core.tenancy.for_user`` to the company the member acts for; parts the member's
-role may not see are left out (``None``), not computed.
+role may not see are left out (``None``), not computed. Parts that are empty for most companies (open tickets,
+monitored ports, each kind of notice) are first probed together in one query (``core.probes.exists_each``) and
+read only when their probe finds a row.
 """
 
 from __future__ import annotations
@@ -30,16 +32,18 @@ class BillingSummary:
 
 
 def billing_summary(*, user, company, next_billing_date=None) -> BillingSummary:
-    """Four queries: the balance (three) and the unpaid invoice due first (one). ``next_billing_date`` comes
-    from :func:`services_summary`, which reads it with the counts."""
+    """At most four queries: the balance (three) and, when an invoice is open, the unpaid invoice due first.
+    ``next_billing_date`` comes from :func:`services_summary`, which reads it with the counts."""
     from billing.choices import UNPAID_STATUSES
     from billing.models import Invoice
     from billing.selectors import company_balance
 
-    next_invoice = _scoped(Invoice, user, company).filter(status__in=UNPAID_STATUSES).order_by("due_date", "pk").first()
-    return BillingSummary(
-        balance=company_balance(company=company), next_invoice=next_invoice, next_billing_date=next_billing_date
-    )
+    balance = company_balance(company=company)
+    next_invoice = None
+    if balance.open_invoices:
+        unpaid = _scoped(Invoice, user, company).filter(status__in=UNPAID_STATUSES)
+        next_invoice = unpaid.order_by("due_date", "pk").first()
+    return BillingSummary(balance=balance, next_invoice=next_invoice, next_billing_date=next_billing_date)
 
 
 # Statuses called out on the main page: the customer should know, or act.
@@ -57,7 +61,8 @@ class ServicesSummary:
 
 
 def services_summary(*, user, company) -> ServicesSummary:
-    """Two queries: the counts (and next billing date) by status, and the services to call out."""
+    """At most two queries: the counts (and next billing date) by status, and the services to call out (when
+    a count says there are some)."""
     from django.db.models import Min
 
     from catalog.choices import CURRENT_STATUSES, ServiceStatus
@@ -71,13 +76,15 @@ def services_summary(*, user, company) -> ServicesSummary:
         (status, ServiceStatus(status).label, by_status[status]) for status in CURRENT_STATUSES if status in by_status
     ]
     # Suspended and pending cancellation first: those change what the customer has; then what is on its way.
-    rank = Case(*(When(status=status, then=Value(i)) for i, status in enumerate(ATTENTION_STATUSES)))
-    attention = list(
-        services.filter(status__in=ATTENTION_STATUSES)
-        .select_related("plan__product")
-        .annotate(rank=rank)
-        .order_by("rank", "pk")[:CARD_ROWS]
-    )
+    attention = []
+    if any(status in by_status for status in ATTENTION_STATUSES):
+        rank = Case(*(When(status=status, then=Value(i)) for i, status in enumerate(ATTENTION_STATUSES)))
+        attention = list(
+            services.filter(status__in=ATTENTION_STATUSES)
+            .select_related("plan__product")
+            .annotate(rank=rank)
+            .order_by("rank", "pk")[:CARD_ROWS]
+        )
     return ServicesSummary(
         counts=counts, total=sum(by_status.values()), attention=attention, next_billing_date=next_billing_date
     )
@@ -102,23 +109,31 @@ def _waiting_on(ticket) -> str:
     return "support"
 
 
+def open_tickets(*, user, company):
+    """The company's open tickets (``tickets_summary``' probe)."""
+    from tickets.models import Ticket
+
+    return _scoped(Ticket, user, company).open()
+
+
 def tickets_summary(*, user, company) -> TicketsSummary:
     """One query: the latest open tickets with their last public reply annotated and the open count (a window
     over the whole filtered set, so the slice still carries it)."""
     from django.db.models import Window
 
-    from tickets.models import Message, Ticket
+    from tickets.models import Message
 
-    open_tickets = _scoped(Ticket, user, company).open()
     last_reply = Message.objects.public().filter(ticket=OuterRef("pk")).order_by("-created", "-pk")
     tickets = list(
-        open_tickets.annotate(
+        open_tickets(user=user, company=company)
+        .annotate(
             last_reply_at=Subquery(last_reply.values("created")[:1]),
             last_reply_by_staff=Subquery(last_reply.values("author__is_staff")[:1]),
             last_reply_author=Subquery(last_reply.values("author__full_name")[:1]),
             last_reply_email=Subquery(last_reply.values("author__email")[:1]),
             open_total=Window(Count("pk")),
-        ).order_by("-last_message_at", "-pk")[:CARD_ROWS]
+        )
+        .order_by("-last_message_at", "-pk")[:CARD_ROWS]
     )
     for ticket in tickets:
         ticket.waiting_on = _waiting_on(ticket)
@@ -136,17 +151,23 @@ class BandwidthSummary:
     commit_mbps: int
 
 
+def monitored_interfaces(*, user, company):
+    """The company's ports with a monitoring state (``bandwidth_summary``'s probe)."""
+    from dcim.models import Interface
+
+    return _scoped(Interface, user, company).filter(monitoring_state__isnull=False)
+
+
 def bandwidth_summary(*, user, company) -> BandwidthSummary:
     """Two queries: the busiest ports with their state (and the count, as a window), and their commits."""
     from django.db.models import F, Window
     from django.db.models.functions import Coalesce, Greatest
 
-    from dcim.models import Interface
     from monitoring.selectors import interface_commits_mbps
 
-    interfaces = _scoped(Interface, user, company).filter(monitoring_state__isnull=False)
     busiest = list(
-        interfaces.select_related("device", "monitoring_state")
+        monitored_interfaces(user=user, company=company)
+        .select_related("device", "monitoring_state")
         .annotate(
             # Coalesce: SQLite's MAX() of a NULL is NULL where PostgreSQL's GREATEST skips it.
             peak=Greatest(Coalesce(F("monitoring_state__in_bps"), 0.0), Coalesce(F("monitoring_state__out_bps"), 0.0)),
@@ -179,23 +200,39 @@ def bandwidth_summary(*, user, company) -> BandwidthSummary:
 
 
 def dashboard(*, user, membership) -> dict:
-    """The main page's context: each card the member's role may see, and the notices."""
-    from portal.notices import dashboard_notices
+    """The main page's context: each card the member's role may see, and the notices.
+
+    One query first asks which of the usually empty parts have rows (the notices' probes, open tickets,
+    monitored ports); the others are not read.
+    """
+    from core.probes import exists_each
+    from portal.notices import dashboard_notices, notice_probes
     from tickets.services import customer_may_write
 
     company = membership.company
+    found = exists_each(
+        {
+            "tickets": open_tickets(user=user, company=company),
+            "bandwidth": monitored_interfaces(user=user, company=company),
+            **notice_probes(company=company, membership=membership),
+        }
+    )
     services = services_summary(user=user, company=company)
     return {
         "company": company,
         "can_order": membership.can("order"),
         "can_open_ticket": customer_may_write(membership),
-        "notices": dashboard_notices(user=user, company=company, membership=membership),
+        "notices": dashboard_notices(user=user, company=company, membership=membership, found=found),
         "billing": (
             billing_summary(user=user, company=company, next_billing_date=services.next_billing_date)
             if membership.can("billing")
             else None
         ),
         "services": services,
-        "tickets": tickets_summary(user=user, company=company),
-        "bandwidth": bandwidth_summary(user=user, company=company),
+        "tickets": tickets_summary(user=user, company=company) if found["tickets"] else TicketsSummary(0, []),
+        "bandwidth": (
+            bandwidth_summary(user=user, company=company)
+            if found["bandwidth"]
+            else BandwidthSummary(rows=[], total=0, in_bps=0, out_bps=0, commit_mbps=0)
+        ),
     }

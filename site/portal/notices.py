@@ -6,12 +6,18 @@ portal sits above every app, so it may import their selectors); ``dashboard_noti
 those the member's role may not see, and orders them by level.
 
     PROVIDERS.append(monitoring.selectors.incident_notices)
+
+A provider may declare ``provider.probe(company)``: a queryset that finds a row whenever the provider may have
+something to say (the rows it reads, before its joins). All probes are asked in one query
+(``core.probes.exists_each``) and only providers whose probe found a row are called, so a company with nothing
+to be told costs one query instead of one per provider.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -48,13 +54,20 @@ def _as_notice(value) -> Notice:
     return Notice(**data)
 
 
+def overdue_invoices(company):
+    """``company``'s overdue invoices (``overdue_invoice_notices``' probe)."""
+    from billing.choices import InvoiceStatus
+    from billing.models import Invoice
+
+    return Invoice.objects.filter(company=company, status=InvoiceStatus.OVERDUE)
+
+
 def overdue_invoice_notices(company) -> list[Notice]:
     """Overdue invoices (oldest due first, at most five listed) and billing's suspensions, in two queries."""
-    from billing.choices import InvoiceStatus
-    from billing.models import Invoice, NonPaymentSuspension
+    from billing.models import NonPaymentSuspension
     from billing.templatetags.billing_money import money
 
-    overdue = list(Invoice.objects.filter(company=company, status=InvoiceStatus.OVERDUE).order_by("due_date", "pk")[:6])
+    overdue = list(overdue_invoices(company).order_by("due_date", "pk")[:6])
     if not overdue:
         return []
     suspended = NonPaymentSuspension.objects.filter(company=company, lifted_at__isnull=True).count()
@@ -108,58 +121,65 @@ def overdue_invoice_notices(company) -> list[Notice]:
 
 
 overdue_invoice_notices.capability = "billing"
+overdue_invoice_notices.probe = overdue_invoices
 
 
-def _incident_notices(company):
-    from monitoring.check_selectors import incident_notices
+def _elsewhere(module: str, name: str):
+    """Another app's provider, imported when first used; its probe comes along."""
 
-    return incident_notices(company)
+    def provider(company):
+        return getattr(import_module(module), name)(company)
 
+    def probe(company):
+        return getattr(import_module(module), name).probe(company)
 
-def _bandwidth_notices(company):
-    from monitoring.selectors import bandwidth_notices
-
-    return bandwidth_notices(company)
-
-
-def _overage_notices(company):
-    from monitoring.selectors import overage_notices
-
-    return overage_notices(company)
-
-
-def _abuse_notices(company):
-    from monitoring.selectors import abuse_notices
-
-    return abuse_notices(company)
+    provider.__name__ = provider.__qualname__ = name
+    provider.probe = probe
+    return provider
 
 
 PROVIDERS: list[Callable[..., Iterable[Notice | dict]]] = [
     overdue_invoice_notices,
-    _incident_notices,
-    _abuse_notices,
-    _overage_notices,
-    _bandwidth_notices,
+    _elsewhere("monitoring.check_selectors", "incident_notices"),
+    _elsewhere("monitoring.selectors", "abuse_notices"),
+    _elsewhere("monitoring.selectors", "overage_notices"),
+    _elsewhere("monitoring.selectors", "bandwidth_notices"),
 ]
 
 
-def dashboard_notices(*, user, company, membership=None) -> list[Notice]:
+def notice_probes(*, company, membership) -> dict[str, object]:
+    """The probes of the providers ``membership`` may see, by ``notices.<index in PROVIDERS>``: for the
+    dashboard to ask together with its own (see ``dashboard_notices(found=…)``)."""
+    return {
+        f"notices.{index}": provider.probe(company)
+        for index, provider in enumerate(PROVIDERS)
+        if hasattr(provider, "probe") and membership.can(getattr(provider, "capability", "view"))
+    }
+
+
+def dashboard_notices(*, user, company, membership=None, found: dict[str, bool] | None = None) -> list[Notice]:
     """Every provider's notices for ``company`` that ``user``'s role there may see, most urgent first.
 
-    ``membership`` (the user's at ``company``) saves its look-up when the caller has it.
+    ``membership`` (the user's at ``company``) saves its look-up when the caller has it. ``found`` is what
+    ``core.probes.exists_each`` answered for ``notice_probes`` when the caller asked them with its own; without
+    it the probes are asked here, in one query.
     """
+    from core.probes import exists_each
+
     if membership is None:
         from accounts.models import Membership
 
         membership = Membership.objects.filter(user=user, company=company, is_active=True).first()
     if membership is None:
         return []
+    if found is None:
+        found = exists_each(notice_probes(company=company, membership=membership))
     # A provider may say up front which capability all its notices need (``provider.capability``), so
-    # members without it cost it no query.
+    # members without it cost it no query; one whose probe found nothing is not called.
     notices = [
         _as_notice(value)
-        for provider in PROVIDERS
-        if membership.can(getattr(provider, "capability", "view"))
+        for index, provider in enumerate(PROVIDERS)
+        if membership.can(getattr(provider, "capability", "view")) and found.get(f"notices.{index}", True)
         for value in provider(company)
     ]
     visible = [notice for notice in notices if membership.can(notice.capability)]

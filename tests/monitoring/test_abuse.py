@@ -42,6 +42,8 @@ def test_customer_acknowledges_and_answers_in_a_ticket(db, acme, globex, alice, 
     [notice] = abuse_notices(acme)
     assert notice["level"] == "danger" and notice["url"] == reverse("portal:abuse_report", args=[report.pk])
     assert abuse_notices(globex) == []
+    # The dashboard calls the provider only when its probe finds a row.
+    assert abuse_notices.probe(acme).exists() and not abuse_notices.probe(globex).exists()
     client = client_for(alice)
     page = client.get(notice["url"])
     assert page.status_code == 200 and b"Outbound DDoS" in page.content

@@ -237,5 +237,7 @@ def test_open_incidents_are_dashboard_notices_while_they_last(acme, globex, djan
         [notice] = incident_notices(acme)
     assert notice["level"] == "danger" and notice["title"] == "web1 https is down"
     assert "HTTP 503" in notice["body"] and notice["url"] == f"/portal/monitoring/checks/{check.pk}/"
+    # The dashboard calls the provider only when its probe finds a row.
+    assert incident_notices.probe(acme).exists() and not incident_notices.probe(globex).exists()
     succeed(check)
-    assert incident_notices(acme) == []
+    assert incident_notices(acme) == [] and not incident_notices.probe(acme).exists()

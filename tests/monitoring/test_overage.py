@@ -146,6 +146,8 @@ def test_overage_notice_on_the_dashboard(customers, acme, globex):
     assert len(notices) == 1 and "over its commit this month" in notices[0]["title"]
     assert "150.00 Mbit/s" in notices[0]["body"]
     assert overage_notices(globex) == []
+    # The dashboard calls the provider only when its probe finds a row.
+    assert overage_notices.probe(acme).exists() and not overage_notices.probe(globex).exists()
 
 
 def _two_months(rrd, acme, globex):

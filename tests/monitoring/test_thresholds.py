@@ -76,8 +76,10 @@ def test_the_customer_dashboard_announces_the_highest_level_until_the_month_ends
     assert str(service) in notices[0]["title"]
     assert notices[0]["url"].endswith(f"/bandwidth/services/{service.pk}/")
     assert bandwidth_notices(globex) == []
+    # The dashboard calls the provider only when its probe finds a row.
+    assert bandwidth_notices.probe(acme).exists() and not bandwidth_notices.probe(globex).exists()
     BandwidthNotice.objects.update(period_end=timezone.localdate())  # the month is over
-    assert bandwidth_notices(acme) == []
+    assert bandwidth_notices(acme) == [] and not bandwidth_notices.probe(acme).exists()
 
 
 def test_a_port_without_a_service_is_measured_on_its_own_commit(db, acme, alice, django_capture_on_commit_callbacks):

@@ -144,3 +144,40 @@ def test_suspended_and_cancelling_services_are_called_out_before_pending_ones(al
     page = client_for(alice).get(reverse("portal:dashboard")).content.decode()
     attention = page[page.index("Needs your attention") :]
     assert "Zeta suspended" in attention and attention.index("Zeta suspended") < attention.index("Pending 0")
+
+
+def test_parts_a_company_does_not_have_cost_one_probe_query(alice, acme, client_for, monkeypatch):
+    """Open tickets, monitored ports and every kind of notice are asked about in one query; only the parts it
+    finds are read (an empty company's page is 7 queries cheaper than a full one's)."""
+    client = client_for(alice)
+    client.get(reverse("portal:dashboard"))
+    empty = _dashboard_queries(client)
+    _grow(acme, 1)
+    overdue = make_invoice(acme)
+    billing_services.invoices_mark_overdue(today=overdue.due_date + timedelta(days=1))
+    full = _dashboard_queries(client)
+    assert full - empty == 7, (empty, full)  # tickets, ports and commits, overdue list and suspensions, attention, next
+
+    def never(company):
+        raise AssertionError("a provider whose probe found nothing was called")
+
+    never.probe = lambda company: InterfaceState.objects.none()
+    monkeypatch.setattr(notices, "PROVIDERS", [*notices.PROVIDERS, never])
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    assert "You have 2 overdue invoices" in page  # the providers whose probes found rows still speak
+
+
+def test_each_notice_probe_finds_what_its_provider_reads(alice, acme):
+    """A probe that found nothing where its provider has a notice would hide the notice. The monitoring
+    providers' probes are checked beside each provider's own tests (tests/monitoring)."""
+    from core.probes import exists_each
+
+    membership = alice.memberships.get(company=acme)
+    probes = notices.notice_probes(company=acme, membership=membership)
+    assert set(exists_each(probes).values()) == {False}
+    overdue = make_invoice(acme)
+    billing_services.invoices_mark_overdue(today=overdue.due_date + timedelta(days=1))
+    found = exists_each(notices.notice_probes(company=acme, membership=membership))
+    assert found["notices.0"] is True and [n.kind for n in notices.dashboard_notices(user=alice, company=acme)] == [
+        "billing.overdue"
+    ]
