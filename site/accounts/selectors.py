@@ -9,7 +9,8 @@ SESSION_COMPANY_KEY = "serverstock_company_id"
 
 
 def user_memberships(user):
-    """The user's active memberships, with their companies, by company name."""
+    """The user's active memberships, with their companies, by company name (as a queryset; every portal page
+    reads the same rows through ``accounts.statements.active_memberships``)."""
     return Membership.objects.active().filter(user=user).select_related("company").order_by("company__name")
 
 
@@ -20,9 +21,11 @@ def request_memberships(request) -> list[Membership]:
     portal page does not ask again.
     """
     if not hasattr(request, "_serverstock_memberships"):
+        from accounts.statements import active_memberships
+
         memberships = []
         if request.user.is_authenticated:
-            memberships = list(user_memberships(request.user))
+            memberships = active_memberships(request.user.pk)
             remember_member_company_ids(request.user, [m.company_id for m in memberships])
         request._serverstock_memberships = memberships
     return request._serverstock_memberships
