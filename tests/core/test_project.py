@@ -133,6 +133,8 @@ def test_settings_follow_the_environment(monkeypatch, tmp_path):
     )
     assert production.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert production.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert production.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"  # the cache is shared
+    assert embedded.SESSION_ENGINE == "django.contrib.sessions.backends.db"  # a per-process cache is not
     assert production.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert production.Q_CLUSTER["redis"] == "redis://cache.internal:6379/0"
     assert production.MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
