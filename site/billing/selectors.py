@@ -63,22 +63,13 @@ class CompanyBalance:
 
 
 def company_balance(*, company) -> CompanyBalance:
-    """The company's balance in two queries."""
-    totals = invoices_with_balance(Invoice.objects.filter(company=company, status__in=UNPAID_STATUSES)).aggregate(
-        outstanding=Coalesce(Sum("balance"), Value(ZERO), output_field=MONEY),
-        overdue=Coalesce(Sum("balance", filter=Q(status=InvoiceStatus.OVERDUE)), Value(ZERO), output_field=MONEY),
-        count=Coalesce(Sum(Value(1)), Value(0)),
-    )
-    credit = CreditNote.objects.filter(company=company).aggregate(
-        credit=Coalesce(Sum("remaining"), Value(ZERO), output_field=MONEY)
-    )["credit"]
-    profile = BillingProfile.objects.filter(company=company).only("currency").first()
+    """The company's balance in one statement (``billing.statements``): its unpaid invoices less unused credit,
+    in its billing profile's currency."""
+    from billing.statements import balance_figures
+
+    outstanding, overdue, count, credit, currency = balance_figures(getattr(company, "pk", company))
     return CompanyBalance(
-        currency=profile.currency if profile else "USD",
-        outstanding=totals["outstanding"],
-        overdue=totals["overdue"],
-        credit=credit,
-        open_invoices=totals["count"],
+        currency=currency or "USD", outstanding=outstanding, overdue=overdue, credit=credit, open_invoices=count
     )
 
 
