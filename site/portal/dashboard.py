@@ -1,8 +1,8 @@
 """What the customer's main page shows at a glance, each part in a constant number of queries.
 
 Every read is scoped by ``core.tenancy.for_user`` to the company the member acts for; parts the member's
-role may not see are left out (``None``), not computed. Parts that are empty for most companies (open tickets,
-monitored ports, each kind of notice) are first probed together in one query (``core.probes.exists_each``) and
+role may not see are left out (``None``), not computed. Parts that are empty for most companies at any time
+(open tickets, each kind of notice) are first probed together in one query (``core.probes.exists_each``) and
 read only when their probe finds a row.
 """
 
@@ -152,7 +152,7 @@ class BandwidthSummary:
 
 
 def monitored_interfaces(*, user, company):
-    """The company's ports with a monitoring state (``bandwidth_summary``'s probe)."""
+    """The company's ports with a monitoring state."""
     from dcim.models import Interface
 
     return _scoped(Interface, user, company).filter(monitoring_state__isnull=False)
@@ -202,8 +202,8 @@ def bandwidth_summary(*, user, company) -> BandwidthSummary:
 def dashboard(*, user, membership) -> dict:
     """The main page's context: each card the member's role may see, and the notices.
 
-    One query first asks which of the usually empty parts have rows (the notices' probes, open tickets,
-    monitored ports); the others are not read.
+    One query first asks which of the usually empty parts have rows (the notices' probes, open tickets); the
+    others are not read.
     """
     from core.probes import exists_each
     from portal.notices import dashboard_notices, notice_probes
@@ -213,7 +213,6 @@ def dashboard(*, user, membership) -> dict:
     found = exists_each(
         {
             "tickets": open_tickets(user=user, company=company),
-            "bandwidth": monitored_interfaces(user=user, company=company),
             **notice_probes(company=company, membership=membership),
         }
     )
@@ -230,9 +229,7 @@ def dashboard(*, user, membership) -> dict:
         ),
         "services": services,
         "tickets": tickets_summary(user=user, company=company) if found["tickets"] else TicketsSummary(0, []),
-        "bandwidth": (
-            bandwidth_summary(user=user, company=company)
-            if found["bandwidth"]
-            else BandwidthSummary(rows=[], total=0, in_bps=0, out_bps=0, commit_mbps=0)
-        ),
+        # Not probed: most customers have monitored ports (their switch ports), and the card's own read is
+        # hardly dearer than a probe of the ports' tenancy paths.
+        "bandwidth": bandwidth_summary(user=user, company=company),
     }

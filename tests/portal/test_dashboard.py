@@ -147,8 +147,8 @@ def test_suspended_and_cancelling_services_are_called_out_before_pending_ones(al
 
 
 def test_parts_a_company_does_not_have_cost_one_probe_query(alice, acme, client_for, monkeypatch):
-    """Open tickets, monitored ports and every kind of notice are asked about in one query; only the parts it
-    finds are read (an empty company's page is 7 queries cheaper than a full one's)."""
+    """Open tickets and every kind of notice are asked about in one query; only the parts it finds are read (an
+    empty company's page is 6 queries cheaper than a full one's)."""
     client = client_for(alice)
     client.get(reverse("portal:dashboard"))
     empty = _dashboard_queries(client)
@@ -156,7 +156,7 @@ def test_parts_a_company_does_not_have_cost_one_probe_query(alice, acme, client_
     overdue = make_invoice(acme)
     billing_services.invoices_mark_overdue(today=overdue.due_date + timedelta(days=1))
     full = _dashboard_queries(client)
-    assert full - empty == 7, (empty, full)  # tickets, ports and commits, overdue list and suspensions, attention, next
+    assert full - empty == 6, (empty, full)  # tickets, commits, overdue list and suspensions, attention, next
 
     def never(company):
         raise AssertionError("a provider whose probe found nothing was called")
