@@ -6,7 +6,11 @@
   staff-only models) keep their own querysets.
 * Fields the spec declares ``staff_only_fields`` (``comments`` by default: staff notes) are never serialised
   for customers, in either direction.
+* ``ModelSerializer`` builds its fields from the model's metadata on every instance (about a tenth of an API
+  list's CPU); here they are built once per class and process, and each instance gets its own copies.
 """
+
+import copy
 
 from rest_framework import serializers
 
@@ -44,9 +48,30 @@ class SpecModelSerializer(serializers.ModelSerializer):
     spec = None
 
     def get_fields(self):
-        fields = super().get_fields()
+        fields = self.model_fields()
         request = self.context.get("request")
         if self.spec is not None and request is not None and not getattr(request.user, "is_staff", False):
             for name in self.spec.staff_only_fields:
                 fields.pop(name, None)
         return fields
+
+    def model_fields(self) -> dict:
+        """``ModelSerializer.get_fields()``, built once per serializer class and copied for each instance.
+
+        What ``ModelSerializer`` builds depends only on the class (its ``Meta``, declared fields and model), never
+        on the instance, data or context, so one build per class serves every request. Each instance gets deep
+        copies, made the way DRF copies a serializer's declared fields for every instance (``Field.__deepcopy__``
+        instantiates a new field from the arguments the original was made with): fields are bound to their
+        serializer and may be changed per request (``read_only``, ``queryset``), so none is shared. A subclass
+        that changes fields per request does it on the copies, in ``get_fields`` after ``super()``; one that
+        overrides ``build_field`` or ``get_extra_kwargs`` must not read the request there.
+        """
+        cls = type(self)
+        prototypes = _MODEL_FIELD_PROTOTYPES.get(cls)
+        if prototypes is None:
+            prototypes = _MODEL_FIELD_PROTOTYPES[cls] = super().get_fields()
+        return copy.deepcopy(prototypes)
+
+
+# Serializer class -> the unbound fields ModelSerializer built for it (never handed out, only copied).
+_MODEL_FIELD_PROTOTYPES: dict[type, dict] = {}
