@@ -46,6 +46,10 @@ class SpecModelSerializer(serializers.ModelSerializer):
 
     serializer_related_field = TenancyScopedRelatedField
     spec = None
+    # What a listed row reads besides the model fields the serializer outputs (``str()``, properties), as ORM
+    # paths ("name", "company__name"). Declaring it (even empty) makes lists read only those columns
+    # (:meth:`list_queryset`); None keeps the viewset's whole rows.
+    list_reads: tuple[str, ...] | None = None
 
     def get_fields(self):
         fields = self.model_fields()
@@ -66,12 +70,50 @@ class SpecModelSerializer(serializers.ModelSerializer):
         that changes fields per request does it on the copies, in ``get_fields`` after ``super()``; one that
         overrides ``build_field`` or ``get_extra_kwargs`` must not read the request there.
         """
+        return copy.deepcopy(self._model_field_prototypes())
+
+    def _model_field_prototypes(self) -> dict:
         cls = type(self)
         prototypes = _MODEL_FIELD_PROTOTYPES.get(cls)
         if prototypes is None:
             prototypes = _MODEL_FIELD_PROTOTYPES[cls] = super().get_fields()
-        return copy.deepcopy(prototypes)
+        return prototypes
+
+    @classmethod
+    def list_queryset(cls, queryset):
+        """``queryset`` reading only what a listed row shows, when the class declares :attr:`list_reads`.
+
+        The columns are the model fields behind the serializer's readable fields (staff-only ones included) and
+        the declared paths; the relations those paths cross are joined (``select_related``) and nothing else.
+        A list of devices read five joined tables whole, secrets decrypted, to show one company's name. A read
+        of a column left out costs a query per row, which the constant-query tests of every list would catch.
+        """
+        if cls.list_reads is None:
+            return queryset
+        only, joined = _LIST_COLUMNS.get(cls, (None, None))
+        if only is None:
+            model = queryset.model
+            concrete = {field.name for field in model._meta.concrete_fields}
+            only = [model._meta.pk.name]
+            for name, field in cls()._model_field_prototypes().items():
+                source = field.source or name  # unbound: a field's source defaults to its name when bound
+                if not field.write_only and source in concrete:
+                    only.append(source)
+            joined = []
+            for path in cls.list_reads:
+                parts = path.split("__")
+                for depth in range(1, len(parts)):
+                    relation = "__".join(parts[:depth])
+                    only.append(relation)
+                    joined.append(relation)
+                only.append(path)
+            only, joined = list(dict.fromkeys(only)), list(dict.fromkeys(joined))
+            _LIST_COLUMNS[cls] = only, joined
+        queryset = queryset.select_related(None)
+        return (queryset.select_related(*joined) if joined else queryset).only(*only)
 
 
 # Serializer class -> the unbound fields ModelSerializer built for it (never handed out, only copied).
 _MODEL_FIELD_PROTOTYPES: dict[type, dict] = {}
+# Serializer class -> (the columns, the relations) its lists read (``list_queryset``).
+_LIST_COLUMNS: dict[type, tuple[list[str], list[str]]] = {}
