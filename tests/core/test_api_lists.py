@@ -64,3 +64,37 @@ def test_a_device_list_shows_owners_with_one_join(acme, alice, superuser):
     rows = {row["name"]: row for row in client.get("/api/dcim/devices/").json()["results"]}
     assert rows["colo1"]["owner"] == acme.name and rows["colo1"]["display"] == "colo1"
     assert rows["rented1"]["owner"] == "Datacenter" and rows["stock1"]["owner"] == "Datacenter"
+
+
+def test_unfiltered_lists_skip_the_filterset_and_filtered_ones_still_filter(acme, superuser):
+    """The filter backend builds no filterset for a request naming none of its filters; one that names a filter
+    (or gives it a wrong value) is answered as before."""
+    from django.http import QueryDict
+
+    from core.api.filters import _names_no_filter
+    from dcim.choices import DeviceStatus
+    from dcim.models import Device
+    from tests.dcim.factories import make_device
+
+    filterset_class = resolved(Device, "filterset")
+    for query, skipped in (("", True), ("limit=5&offset=0&ordering=-name", True), ("status=active", False)):
+        assert _names_no_filter(QueryDict(query), filterset_class) is skipped, query
+    assert _names_no_filter(QueryDict("q=dev"), filterset_class) is False
+    assert _names_no_filter(QueryDict("company_id=1"), filterset_class) is False  # a suffixed key: not skipped
+
+    make_device(acme, name="up", status=DeviceStatus.ACTIVE)
+    make_device(acme, name="spare", status=DeviceStatus.INVENTORY)
+    _token, plain = api_token_create(user=superuser, name="t")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
+
+    def names(query: str) -> list:
+        response = client.get(f"/api/dcim/devices/?{query}")
+        assert response.status_code == 200, response.content
+        return [row["name"] for row in response.json()["results"]]
+
+    assert names("") == ["up", "spare"]
+    assert names("ordering=-name&limit=1") == ["up"]
+    assert names("status=inventory") == ["spare"]
+    assert names("q=spa") == ["spare"]
+    assert client.get("/api/dcim/devices/?status=melted").status_code == 400
