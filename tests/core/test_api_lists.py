@@ -98,3 +98,38 @@ def test_unfiltered_lists_skip_the_filterset_and_filtered_ones_still_filter(acme
     assert names("status=inventory") == ["spare"]
     assert names("q=spa") == ["spare"]
     assert client.get("/api/dcim/devices/?status=melted").status_code == 400
+
+
+def test_pages_are_what_drf_gives_and_a_short_page_asks_no_count(acme, superuser):
+    """Every page (empty list, short page, full page, past the end) has the count and links DRF's own limit/offset
+    pagination gives; a page that is not full asks no ``COUNT(*)``."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.pagination import LimitOffsetPagination
+    from rest_framework.request import Request
+
+    from core.api.pagination import BoundedLimitOffsetPagination
+    from dcim.models import Device
+    from tests.dcim.factories import make_device
+
+    _token, plain = api_token_create(user=superuser, name="t")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    queries = ["", "limit=3", "limit=3&offset=3", "limit=3&offset=6", "limit=2&offset=1", "offset=4", "offset=99"]
+    for devices in (0, 3, 6):
+        while Device.objects.count() < devices:
+            make_device(acme)
+        for query in queries:
+            reference = LimitOffsetPagination()
+            reference.max_limit = BoundedLimitOffsetPagination.max_limit
+            request = Request(RequestFactory().get(f"/api/dcim/devices/?{query}"))
+            rows = reference.paginate_queryset(Device.objects.order_by("pk"), request)
+            expected = reference.get_paginated_response([row.pk for row in rows]).data
+            with CaptureQueriesContext(connection) as captured:
+                answer = client.get(f"/api/dcim/devices/?{query}").json()
+            got = {**answer, "results": [row["id"] for row in answer["results"]]}
+            assert got == {**expected, "results": list(expected["results"])}, (devices, query)
+            counted = any("COUNT(" in item["sql"].upper() for item in captured.captured_queries)
+            params = dict(part.split("=") for part in query.split("&") if part)
+            limit, offset = int(params.get("limit", 50)), int(params.get("offset", 0))
+            assert counted == (len(rows) == limit or (not rows and offset > 0)), (devices, query)
