@@ -168,6 +168,30 @@ def test_a_token_is_read_in_one_statement_as_the_orm_reads_it(alice, django_asse
     assert services.api_token_authenticate(plain) is None
 
 
+def test_a_token_brings_the_memberships_tenancy_would_read(alice, acme, globex, django_assert_num_queries):
+    """The token statement also reads the user's active memberships (``Membership.objects.active()``: inactive
+    memberships and closed companies left out), so an API request's tenancy asks nothing more."""
+    from accounts.apps import _member_company_ids
+    from core.tenancy import member_company_ids
+
+    suspended, closed, left = (CompanyFactory(name=name) for name in ("Suspended", "Closed", "Left"))
+    MembershipFactory(user=alice, company=globex)
+    MembershipFactory(user=alice, company=suspended)
+    MembershipFactory(user=alice, company=closed)
+    services.company_set_status(company=suspended, status=CompanyStatus.SUSPENDED)
+    services.company_set_status(company=closed, status=CompanyStatus.CLOSED)
+    services.membership_remove(membership=MembershipFactory(user=alice, company=left, role=CompanyRole.TECHNICAL))
+    outsider = UserFactory(email="nobody@example.test")
+
+    for user, expected in ((alice, {acme.pk, globex.pk, suspended.pk}), (outsider, set())):
+        _token, plain = services.api_token_create(user=user, name="t")
+        services.api_token_authenticate(plain)  # records its first use
+        with django_assert_num_queries(1):
+            authenticated = services.api_token_authenticate(plain)
+            assert set(member_company_ids(authenticated)) == expected
+        assert sorted(member_company_ids(authenticated)) == sorted(_member_company_ids(user))
+
+
 def test_someone_else_cannot_revoke_my_token(alice, bob):
     token, _plain = services.api_token_create(user=alice, name="script")
     with pytest.raises(PermissionDenied):

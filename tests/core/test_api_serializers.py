@@ -54,3 +54,55 @@ def test_the_company_api_hides_comments_from_customers(acme, alice):
     type(acme).objects.filter(pk=acme.pk).update(comments="staff note: slow payer")
     body = _api(alice).get(f"/api/accounts/companies/{acme.pk}/").content.decode()
     assert "slow payer" not in body and "comments" not in body
+
+
+def _fresh_model_fields(serializer) -> dict:
+    """What ``ModelSerializer`` builds for ``serializer`` from scratch (no per-class prototype)."""
+    from rest_framework.serializers import ModelSerializer
+
+    return ModelSerializer.get_fields(serializer)
+
+
+def test_every_generated_serializer_gets_the_fields_modelserializer_would_build(superuser):
+    """The per-class prototype changes nothing: the same names, classes and arguments as a fresh build."""
+    request = RequestFactory().get("/api/")
+    request.user = superuser
+    checked = 0
+    for spec in all_specs():
+        if not spec.api:
+            continue
+        serializer_class = resolved(spec.model, "serializer")
+        for _ in range(2):  # the first instance builds the prototype, the second copies it
+            serializer = serializer_class(context={"request": request})
+            fresh = _fresh_model_fields(serializer_class(context={"request": request}))
+            cached = serializer.model_fields()
+            assert list(cached) == list(fresh), spec.label
+            for name, field in cached.items():
+                assert type(field) is type(fresh[name]), (spec.label, name)
+                assert repr(field) == repr(fresh[name]), (spec.label, name)
+        checked += 1
+    assert checked >= 20
+
+
+def test_cached_serializer_fields_are_never_shared_between_instances(acme, alice, superuser):
+    """Each instance binds its own copies: a change one request makes to its fields never reaches another's,
+    and a related field reads the context (the user) of its own serializer."""
+    from dcim.models import Device
+
+    serializer_class = resolved(Device, "serializer")
+    staff_request, customer_request = RequestFactory().get("/api/"), RequestFactory().get("/api/")
+    staff_request.user, customer_request.user = superuser, alice
+    first = serializer_class(context={"request": staff_request})
+    second = serializer_class(context={"request": customer_request})
+    for name, field in first.fields.items():
+        assert field is not second.fields.get(name), name
+    assert first.fields["company"].parent is first and second.fields["company"].parent is second
+    assert second.fields["company"].context["request"].user == alice
+
+    first.fields["company"].read_only = True
+    first.fields["name"].required = False
+    third = serializer_class(context={"request": customer_request})
+    assert third.fields["company"].read_only is False and third.fields["name"].required is True
+    # Staff-only fields are dropped per instance, not from the shared build.
+    assert "comments" in first.fields and "comments" not in second.fields
+    assert "comments" in serializer_class(context={"request": staff_request}).fields

@@ -94,3 +94,37 @@ def test_list_queries_do_not_grow_with_rows(spec, acme, alice):
     with CaptureQueriesContext(connection) as many:
         assert client.get(endpoint(spec)).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+@pytest.mark.django_db
+def test_a_token_list_reads_memberships_once_and_follows_them(acme, globex, alice):
+    """A customer's token request learns the user's companies from the token statement (no membership query of
+    its own), and what it lists follows the memberships as they are at that request."""
+    from accounts.choices import CompanyRole, CompanyStatus
+    from accounts.services import company_set_status, membership_remove
+    from dcim.models import Device
+
+    ours, theirs = OBJECT_FACTORIES[Device](acme), OBJECT_FACTORIES[Device](globex)
+    client = token_client(alice)
+
+    def listed() -> set:
+        response = client.get("/api/dcim/devices/")
+        assert response.status_code == 200
+        return {row["id"] for row in response.json()["results"]}
+
+    assert listed() == {ours.pk}
+    with CaptureQueriesContext(connection) as queries:
+        assert listed() == {ours.pk}
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len(statements) == 2, statements  # the token (with the memberships), the page (short: no count)
+    assert not [sql for sql in statements if 'FROM "accounts_membership"' in sql]
+
+    from tests.accounts.factories import MembershipFactory
+
+    extra = MembershipFactory(user=alice, company=globex, role=CompanyRole.TECHNICAL)
+    assert listed() == {ours.pk, theirs.pk}
+    company_set_status(company=globex, status=CompanyStatus.CLOSED)
+    assert listed() == {ours.pk}
+    company_set_status(company=globex, status=CompanyStatus.ACTIVE)
+    membership_remove(membership=extra)
+    assert listed() == {ours.pk}

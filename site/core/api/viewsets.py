@@ -62,6 +62,10 @@ class SpecViewSet(viewsets.ModelViewSet):
             queryset = queryset.select_related(*self.spec.select_related)
         if self.spec.prefetch_related:
             queryset = queryset.prefetch_related(*self.spec.prefetch_related)
+        if self.action == "list":
+            list_queryset = getattr(self.get_serializer_class(), "list_queryset", None)
+            if list_queryset is not None:
+                queryset = list_queryset(queryset)
         return queryset.order_by(*(self.spec.ordering or ["pk"]))
 
     @classmethod

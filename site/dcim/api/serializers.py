@@ -15,6 +15,8 @@ class DeviceSerializer(generated_serializer(Device)):
     # and a second choice set under that name makes drf-spectacular's enum naming ambiguous.
     role = serializers.CharField(max_length=20, required=False, help_text=_("One of: ") + ", ".join(DeviceRole.values))
     owner = serializers.CharField(source="owner_display", read_only=True)
+    # Lists read the device's shown columns and its company's name (``display`` is the name, ``owner`` the company).
+    list_reads = ("name", "ownership", "company__name")
 
     class Meta(generated_serializer(Device).Meta):
         fields = [*generated_serializer(Device).Meta.fields, "owner"]
