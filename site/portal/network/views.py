@@ -14,6 +14,30 @@ from dcim.models import CrossConnect, Device, PowerCircuit, Rack
 from portal.views import member_required
 from tickets.services import customer_may_write
 
+# What the overview's tables show of cross-connects and circuits (other columns load on access, a query each).
+CROSS_CONNECT_COLUMNS = (
+    "circuit_id",
+    "status",
+    "media",
+    "a_rack__name",
+    "a_port",
+    "z_rack__name",
+    "z_port",
+    "z_party",
+    "loss_db",
+)
+CIRCUIT_COLUMNS = (
+    "panel__name",
+    "name",
+    "feed",
+    "rack__name",
+    "amperage",
+    "voltage",
+    "phase",
+    "allocated_kw",
+    "usable_fraction",
+)
+
 
 def _scoped(model, request, membership):
     return for_user(model, request.user, company=membership.company, staff_scope=False)
@@ -22,10 +46,16 @@ def _scoped(model, request, membership):
 @member_required("technical")
 def network(request, membership):
     context = {
-        "racks": _scoped(Rack, request, membership).select_related("site", "room"),
-        "devices": _scoped(Device, request, membership).select_related("device_type", "company", "rack", "site"),
-        "cross_connects": _scoped(CrossConnect, request, membership).select_related("a_rack", "z_rack"),
-        "circuits": _scoped(PowerCircuit, request, membership).select_related("panel", "rack").with_connected_draw(),
+        "racks": _scoped(Rack, request, membership)
+        .select_related("site", "room")
+        .only("name", "site__name", "room__name", "u_height", "power_budget_kw"),
+        "devices": selectors.device_table(_scoped(Device, request, membership)),
+        "cross_connects": _scoped(CrossConnect, request, membership)
+        .select_related("a_rack", "z_rack")
+        .only(*CROSS_CONNECT_COLUMNS),
+        "circuits": selectors.with_connected_draw(
+            _scoped(PowerCircuit, request, membership).select_related("panel", "rack").only(*CIRCUIT_COLUMNS)
+        ),
     }
     return render(request, "portal/network/overview.html", context)
 
