@@ -144,6 +144,45 @@ def rack_elevation(rack: Rack, *, face: str = RackFace.FRONT, devices=None) -> l
     return rows
 
 
+def _labels(model, name: str) -> dict:
+    """The display labels of a choices field, by value, in this request's language."""
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
+
+
+def rack_table(queryset) -> list[dict]:
+    """The racks of ``queryset`` (tenancy-scoped, in its order) as plain rows for a table: ``pk``, ``name``,
+    ``site`` and ``room`` (their names, or None), ``u_height``, ``power_budget_kw``. One read of those columns."""
+    rows = queryset.values_list("pk", "name", "site__name", "room__name", "u_height", "power_budget_kw")
+    return [
+        {"pk": pk, "name": name, "site": site, "room": room, "u_height": height, "power_budget_kw": budget}
+        for pk, name, site, room, height, budget in rows
+    ]
+
+
+def cross_connect_table(queryset) -> list[dict]:
+    """The cross-connects of ``queryset`` (tenancy-scoped, in its order) as plain rows for a table: ``circuit_id``,
+    ``status_label``, ``media_label``, ``a_rack`` and ``z_rack`` (their names, or None), ``a_port``, ``z_port``,
+    ``z_party``, ``loss_db``. One read of those columns."""
+    statuses, media = _labels(CrossConnect, "status"), _labels(CrossConnect, "media")
+    rows = queryset.values_list(
+        "circuit_id", "status", "media", "a_rack__name", "a_port", "z_rack__name", "z_port", "z_party", "loss_db"
+    )
+    return [
+        {
+            "circuit_id": circuit_id,
+            "status_label": statuses.get(status, status),
+            "media_label": media.get(medium, medium),
+            "a_rack": a_rack,
+            "a_port": a_port,
+            "z_rack": z_rack,
+            "z_port": z_port,
+            "z_party": z_party,
+            "loss_db": loss_db,
+        }
+        for circuit_id, status, medium, a_rack, a_port, z_rack, z_port, z_party, loss_db in rows
+    ]
+
+
 def device_table(queryset) -> list[dict]:
     """The devices of ``queryset`` (tenancy-scoped, in its order) as plain rows for a table: ``pk``, ``name``,
     ``device_type`` (its model), ``owner`` (as ``Device.owner_display``), ``status`` and ``status_label``, ``rack``
@@ -152,7 +191,7 @@ def device_table(queryset) -> list[dict]:
     Plain values from one read of those columns, not instances: five whole rows a device (device, type, company,
     rack, site) and the template's lookups through them were most of the portal's network page.
     """
-    labels = {value: str(label) for value, label in Device._meta.get_field("status").flatchoices}
+    labels = _labels(Device, "status")
     datacenter = str(_("Datacenter"))
     rows = queryset.values_list(
         "pk",

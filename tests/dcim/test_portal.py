@@ -10,7 +10,7 @@ from django.urls import reverse
 from core.tenancy import for_user
 from dcim import selectors, services
 from dcim.choices import DeviceStatus, Ownership
-from dcim.models import Device, SecretReveal
+from dcim.models import CrossConnect, Device, Rack, SecretReveal
 from tests.dcim.factories import (
     cross_connect_for,
     device_type,
@@ -93,6 +93,48 @@ def test_device_table_rows_read_as_the_devices_show_themselves(acme, globex, ali
         }
     assert [row["owner"] for row in rows] == ["Acme Hosting", "Acme Hosting", "Datacenter", "Acme Hosting"]
     assert [row["units"] for row in rows[:3]] == ["U 10", "U 30", "U 20"]
+
+
+def test_rack_and_cross_connect_rows_read_as_the_objects_show_themselves(acme, globex, alice):
+    make_rack(acme, name="C01", power_budget_kw=Decimal("6.00"))
+    roomless = make_rack(acme, name="C02")
+    roomless.room = roomless.row = None
+    roomless.save()
+    make_rack(globex, name="G01")
+    cross_connect_for(acme)
+    far = cross_connect_for(acme)
+    far.z_rack, far.z_port, far.z_party = make_rack(acme, name="MMR"), "MMR:24", "Carrier One"
+    far.save()
+    cross_connect_for(globex)
+    racks = for_user(Rack, alice, company=acme, staff_scope=False)
+    assert selectors.rack_table(racks) == [
+        {
+            "pk": rack.pk,
+            "name": rack.name,
+            "site": str(rack.site),
+            "room": str(rack.room) if rack.room else None,
+            "u_height": rack.u_height,
+            "power_budget_kw": rack.power_budget_kw,
+        }
+        for rack in racks
+    ]
+    cross_connects = for_user(CrossConnect, alice, company=acme, staff_scope=False)
+    rows = selectors.cross_connect_table(cross_connects)
+    assert len(rows) == 2
+    assert rows == [
+        {
+            "circuit_id": xc.circuit_id,
+            "status_label": xc.get_status_display(),
+            "media_label": xc.get_media_display(),
+            "a_rack": str(xc.a_rack),
+            "a_port": xc.a_port,
+            "z_rack": str(xc.z_rack) if xc.z_rack else None,
+            "z_port": xc.z_port,
+            "z_party": xc.z_party,
+            "loss_db": xc.loss_db,
+        }
+        for xc in cross_connects
+    ]
 
 
 def test_rack_elevation_in_portal(acme, globex, alice, client_for):

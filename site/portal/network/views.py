@@ -14,18 +14,7 @@ from dcim.models import CrossConnect, Device, PowerCircuit, Rack
 from portal.views import member_required
 from tickets.services import customer_may_write
 
-# What the overview's tables show of cross-connects and circuits (other columns load on access, a query each).
-CROSS_CONNECT_COLUMNS = (
-    "circuit_id",
-    "status",
-    "media",
-    "a_rack__name",
-    "a_port",
-    "z_rack__name",
-    "z_port",
-    "z_party",
-    "loss_db",
-)
+# What the overview's power table shows of a circuit (other columns load on access, a query each).
 CIRCUIT_COLUMNS = (
     "panel__name",
     "name",
@@ -46,13 +35,9 @@ def _scoped(model, request, membership):
 @member_required("technical")
 def network(request, membership):
     context = {
-        "racks": _scoped(Rack, request, membership)
-        .select_related("site", "room")
-        .only("name", "site__name", "room__name", "u_height", "power_budget_kw"),
+        "racks": selectors.rack_table(_scoped(Rack, request, membership)),
         "devices": selectors.device_table(_scoped(Device, request, membership)),
-        "cross_connects": _scoped(CrossConnect, request, membership)
-        .select_related("a_rack", "z_rack")
-        .only(*CROSS_CONNECT_COLUMNS),
+        "cross_connects": selectors.cross_connect_table(_scoped(CrossConnect, request, membership)),
         "circuits": selectors.with_connected_draw(
             _scoped(PowerCircuit, request, membership).select_related("panel", "rack").only(*CIRCUIT_COLUMNS)
         ),
