@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from core.probes import exists_each
 from core.tenancy import for_user
 from dcim import selectors, services
 from dcim.choices import CUSTOMER_REVEALABLE_SECRETS, RackFace, SecretField
@@ -34,12 +35,19 @@ def _scoped(model, request, membership):
 
 @member_required("technical")
 def network(request, membership):
+    racks = _scoped(Rack, request, membership)
+    cross_connects = _scoped(CrossConnect, request, membership)
+    circuits = _scoped(PowerCircuit, request, membership)
+    # Most customers have no racks, cross-connects or circuits of their own: one probe says which to read.
+    found = exists_each({"racks": racks, "cross_connects": cross_connects, "circuits": circuits})
     context = {
-        "racks": selectors.rack_table(_scoped(Rack, request, membership)),
+        "racks": selectors.rack_table(racks) if found["racks"] else [],
         "devices": selectors.device_table(_scoped(Device, request, membership)),
-        "cross_connects": selectors.cross_connect_table(_scoped(CrossConnect, request, membership)),
-        "circuits": selectors.with_connected_draw(
-            _scoped(PowerCircuit, request, membership).select_related("panel", "rack").only(*CIRCUIT_COLUMNS)
+        "cross_connects": selectors.cross_connect_table(cross_connects) if found["cross_connects"] else [],
+        "circuits": (
+            selectors.with_connected_draw(circuits.select_related("panel", "rack").only(*CIRCUIT_COLUMNS))
+            if found["circuits"]
+            else []
         ),
     }
     return render(request, "portal/network/overview.html", context)
