@@ -22,18 +22,6 @@ from core.tenancy import for_user
 from portal.billing.forms import CardForm, ProfileForm
 from portal.views import member_required
 
-# What ``portal/billing/_invoice_rows.html`` shows of an invoice (others load on access, a query each).
-INVOICE_ROW_COLUMNS = (
-    "number",
-    "issue_date",
-    "due_date",
-    "status",
-    "total",
-    "currency",
-    "amount_paid",
-    "credit_applied",
-)
-
 
 def _scoped(model, request, membership):
     return for_user(model, request.user, company=membership.company, staff_scope=False)
@@ -62,10 +50,9 @@ def overview(request, membership):
         "portal/billing/overview.html",
         {
             "balance": selectors.company_balance(company=company),
-            "open_invoices": _invoices(request, membership)
-            .filter(status__in=UNPAID_STATUSES)
-            .only(*INVOICE_ROW_COLUMNS)
-            .order_by("due_date")[:10],
+            "open_invoices": selectors.invoice_rows(
+                _invoices(request, membership).filter(status__in=UNPAID_STATUSES).order_by("due_date")[:10]
+            ),
             "card": _card(request, membership),
         },
     )
@@ -73,9 +60,11 @@ def overview(request, membership):
 
 @member_required("billing")
 def invoice_list(request, membership):
-    invoices = _invoices(request, membership).only(*INVOICE_ROW_COLUMNS).order_by("-issue_date", "-pk")
+    invoices = _invoices(request, membership).order_by("-issue_date", "-pk")
     page = Paginator(invoices, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/billing/invoices.html", {"page": page})
+    return render(
+        request, "portal/billing/invoices.html", {"page": page, "invoices": selectors.invoice_rows(page.object_list)}
+    )
 
 
 @member_required("billing")
