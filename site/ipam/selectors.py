@@ -295,7 +295,7 @@ def company_prefixes(queryset) -> list[Prefix]:
 
 def address_table(queryset, *, limit: int) -> list[dict]:
     """The held addresses of a tenancy-scoped ``queryset`` (family, then address order; at most ``limit``) as
-    plain rows for a table: ``address``, ``status`` (its label), ``prefix`` (the subnet's CIDR, or None),
+    plain rows for a table: ``address``, ``status_label``, ``prefix`` (the subnet's CIDR, or None),
     ``dns_name``, ``purpose`` (of the current assignment's justification, or None) and ``started_at`` (of the
     current assignment, or None).
 
@@ -319,7 +319,7 @@ def address_table(queryset, *, limit: int) -> list[dict]:
     return [
         {
             "address": address,
-            "status": labels.get(status, status),
+            "status_label": labels.get(status, status),
             "prefix": prefix,
             "dns_name": dns_name,
             "purpose": purpose,

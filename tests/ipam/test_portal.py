@@ -83,7 +83,7 @@ def test_address_table_rows(acme, globex, alice):
     mail_relay = IPAddress.objects.get(address="192.0.2.9")
     assert rows[0] == {
         "address": "192.0.2.9",
-        "status": "Assigned",
+        "status_label": "Assigned",
         "prefix": "192.0.2.0/24",
         "dns_name": "",
         "purpose": "Mail relay",
