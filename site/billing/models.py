@@ -181,9 +181,14 @@ class Invoice(PrimaryModel):
 
     @property
     def balance_due(self) -> Decimal:
-        if self.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+        return self.balance_of(self.status, self.total, self.amount_paid, self.credit_applied)
+
+    @staticmethod
+    def balance_of(status: str, total: Decimal, amount_paid: Decimal, credit_applied: Decimal) -> Decimal:
+        """What is left to pay of an invoice with these figures (nothing on a draft or a void invoice)."""
+        if status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
             return ZERO
-        return self.total - self.amount_paid - self.credit_applied
+        return total - amount_paid - credit_applied
 
     @property
     def is_editable(self) -> bool:

@@ -110,3 +110,28 @@ def dashboard_cards(request) -> list[dict]:
 def pending_charges_all():
     """Every company's charges waiting for an invoice."""
     return Charge.objects.filter(cancelled_at__isnull=True).exclude(lines__released=False)
+
+
+def invoice_rows(queryset) -> list[dict]:
+    """The invoices of ``queryset`` (tenancy-scoped, in its order; sliced or not) as plain rows for the portal's
+    invoice tables: ``pk``, ``number``, ``issue_date``, ``due_date``, ``status``, ``status_label``, ``total``,
+    ``currency``, ``balance_due``. One read of those columns: whole rows (26 columns) and the template's lookups
+    through instances were a third of the invoice list's own CPU."""
+    labels = {value: str(label) for value, label in Invoice._meta.get_field("status").flatchoices}
+    rows = queryset.values_list(
+        "pk", "number", "issue_date", "due_date", "status", "total", "currency", "amount_paid", "credit_applied"
+    )
+    return [
+        {
+            "pk": pk,
+            "number": number,
+            "issue_date": issue_date,
+            "due_date": due_date,
+            "status": status,
+            "status_label": labels.get(status, status),
+            "total": total,
+            "currency": currency,
+            "balance_due": Invoice.balance_of(status, total, paid, credit),
+        }
+        for pk, number, issue_date, due_date, status, total, currency, paid, credit in rows
+    ]

@@ -191,9 +191,20 @@ def billable_lines(*, period_start: date, period_end: date, company_id: int | No
 
 
 def company_services(queryset):
-    """The portal's service list: relations selected, resources counted in constant queries."""
+    """The portal's service list: relations selected, resources counted in constant queries.
+
+    A circuit is named by its panel (selected with it: a query per circuit otherwise); of a device the list
+    shows only its name (a whole row would decrypt its five secrets).
+    """
+    from dcim.models import Device, PowerCircuit
+
     return queryset.select_related("plan__product").prefetch_related(
-        "racks", "rack_reservations__rack", "power_circuits", "cross_connects", "devices", "ip_assignments"
+        "racks",
+        "rack_reservations__rack",
+        Prefetch("power_circuits", queryset=PowerCircuit.objects.select_related("panel")),
+        "cross_connects",
+        Prefetch("devices", queryset=Device.objects.only("name")),
+        "ip_assignments",
     )
 
 

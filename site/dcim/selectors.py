@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from dcim.choices import DeviceRole, DeviceStatus, InterfaceType, RackFace
+from dcim.choices import DeviceRole, DeviceStatus, InterfaceType, Ownership, RackFace
 from dcim.models import (
     Cable,
     CrossConnect,
@@ -142,6 +142,105 @@ def rack_elevation(rack: Rack, *, face: str = RackFace.FRONT, devices=None) -> l
             }
         )
     return rows
+
+
+def _labels(model, name: str) -> dict:
+    """The display labels of a choices field, by value, in this request's language."""
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
+
+
+def rack_table(queryset) -> list[dict]:
+    """The racks of ``queryset`` (tenancy-scoped, in its order) as plain rows for a table: ``pk``, ``name``,
+    ``site`` and ``room`` (their names, or None), ``u_height``, ``power_budget_kw``. One read of those columns."""
+    rows = queryset.values_list("pk", "name", "site__name", "room__name", "u_height", "power_budget_kw")
+    return [
+        {"pk": pk, "name": name, "site": site, "room": room, "u_height": height, "power_budget_kw": budget}
+        for pk, name, site, room, height, budget in rows
+    ]
+
+
+def cross_connect_table(queryset) -> list[dict]:
+    """The cross-connects of ``queryset`` (tenancy-scoped, in its order) as plain rows for a table: ``circuit_id``,
+    ``status_label``, ``media_label``, ``a_rack`` and ``z_rack`` (their names, or None), ``a_port``, ``z_port``,
+    ``z_party``, ``loss_db``. One read of those columns."""
+    statuses, media = _labels(CrossConnect, "status"), _labels(CrossConnect, "media")
+    rows = queryset.values_list(
+        "circuit_id", "status", "media", "a_rack__name", "a_port", "z_rack__name", "z_port", "z_party", "loss_db"
+    )
+    return [
+        {
+            "circuit_id": circuit_id,
+            "status_label": statuses.get(status, status),
+            "media_label": media.get(medium, medium),
+            "a_rack": a_rack,
+            "a_port": a_port,
+            "z_rack": z_rack,
+            "z_port": z_port,
+            "z_party": z_party,
+            "loss_db": loss_db,
+        }
+        for circuit_id, status, medium, a_rack, a_port, z_rack, z_port, z_party, loss_db in rows
+    ]
+
+
+def device_table(queryset) -> list[dict]:
+    """The devices of ``queryset`` (tenancy-scoped, in its order) as plain rows for a table: ``pk``, ``name``,
+    ``device_type`` (its model), ``owner`` (as ``Device.owner_display``), ``status`` and ``status_label``, ``rack``
+    (its name, or None), ``units`` (as ``Device.unit_range``), ``site`` (its name, or None), ``management_ip``.
+
+    Plain values from one read of those columns, not instances: five whole rows a device (device, type, company,
+    rack, site) and the template's lookups through them were most of the portal's network page.
+    """
+    labels = _labels(Device, "status")
+    datacenter = str(_("Datacenter"))
+    rows = queryset.values_list(
+        "pk",
+        "name",
+        "device_type__model",
+        "ownership",
+        "company_id",
+        "company__name",
+        "status",
+        "rack__name",
+        "position",
+        "device_type__u_height",
+        "site__name",
+        "management_ip",
+    )
+    table = []
+    for pk, name, model, ownership, company_id, company, status, rack, position, height, site, ip in rows:
+        table.append(
+            {
+                "pk": pk,
+                "name": name,
+                "device_type": model,
+                "owner": company if ownership == Ownership.CUSTOMER and company_id else datacenter,
+                "status": status,
+                "status_label": labels.get(status, status),
+                "rack": rack,
+                "units": "" if position is None else unit_range_text(position, position + max(height, 1) - 1),
+                "site": site,
+                "management_ip": ip,
+            }
+        )
+    return table
+
+
+def with_connected_draw(queryset) -> list[PowerCircuit]:
+    """The circuits of ``queryset``, each with ``connected_w`` (see ``PowerCircuitQuerySet.with_connected_draw``)
+    read by one more statement only when there are circuits: most customers have none, and compiling the
+    correlated subquery cost more than the read itself."""
+    circuits = list(queryset)
+    if circuits:
+        drawn = dict(
+            PowerPort.objects.filter(outlet__pdu__power_circuit__in=[circuit.pk for circuit in circuits])
+            .order_by()
+            .values_list("outlet__pdu__power_circuit")
+            .annotate(total=Sum("allocated_draw_w"))
+        )
+        for circuit in circuits:
+            circuit.connected_w = drawn.get(circuit.pk) or 0
+    return circuits
 
 
 def _kw(watts) -> Decimal:

@@ -100,3 +100,40 @@ def test_dashboard_shows_overdue_invoices_to_billing_members_only(alice, bob, ac
     assert "You have an overdue invoice" not in mine and not_yet.number in mine
     tech = MembershipFactory(company=globex, user=UserFactory(), role=CompanyRole.TECHNICAL).user
     assert overdue.number not in client_for(tech).get(reverse("portal:dashboard")).content.decode()
+
+
+def test_invoice_rows_read_as_the_invoices_show_themselves(alice, acme, globex):
+    from billing import selectors
+    from billing.choices import InvoiceStatus
+    from billing.models import Invoice
+    from core.tenancy import for_user
+
+    make_invoice(acme)
+    part_paid = make_invoice(acme, ("Cross-connect", "2", "150.00"))
+    services.payment_record(company=acme, amount=Decimal("40"), method=PaymentMethod.CHEQUE)
+    services.invoice_void(invoice=make_invoice(acme), reason="Billed twice")
+    make_draft(acme)
+    make_invoice(globex)
+    invoices = (
+        for_user(Invoice, alice, company=acme, staff_scope=False)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .order_by("-issue_date", "-pk")
+    )
+    rows = selectors.invoice_rows(invoices)
+    assert rows == [
+        {
+            "pk": invoice.pk,
+            "number": invoice.number,
+            "issue_date": invoice.issue_date,
+            "due_date": invoice.due_date,
+            "status": invoice.status,
+            "status_label": invoice.get_status_display(),
+            "total": invoice.total,
+            "currency": invoice.currency,
+            "balance_due": invoice.balance_due,
+        }
+        for invoice in invoices
+    ]
+    assert len(rows) == 3 and {row["status"] for row in rows} >= {InvoiceStatus.VOID}
+    assert any(row["pk"] == part_paid.pk for row in rows)
+    assert selectors.invoice_rows(invoices.all()[:1]) == rows[:1]

@@ -16,7 +16,7 @@ from catalog.choices import OrderKind, ProductKind, ServiceStatus
 from catalog.models import AdditionalIPRequest, ManagedServiceRequest, Order
 from tests.accounts.factories import MembershipFactory
 from tests.catalog.factories import active_service, plan
-from tests.dcim.factories import make_rack
+from tests.dcim.factories import make_circuit, make_device, make_rack
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,14 @@ def test_list_queries_do_not_grow_with_services(acme, alice, client_for):
         service = active_service(acme)
         from catalog import services
 
-        services.service_link_resources(service=service, actor=None, racks=[make_rack(acme)])
+        rack = make_rack(acme)
+        services.service_link_resources(
+            service=service,
+            actor=None,
+            racks=[rack],
+            power_circuits=[make_circuit(acme, rack=rack)],
+            devices=[make_device(acme, rack=rack, position=1)],
+        )
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("portal:services")).status_code == 200
     assert len(many) == len(few)

@@ -1,12 +1,19 @@
 """The customer's view of racks, devices, cross-connects and power: own company only, constant queries."""
 
+from decimal import Decimal
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dcim import services
-from dcim.models import SecretReveal
+from core.tenancy import for_user
+from dcim import selectors, services
+from dcim.choices import DeviceStatus, Ownership
+from dcim.models import CrossConnect, Device, Rack, SecretReveal
 from tests.dcim.factories import (
     cross_connect_for,
+    device_type,
     make_circuit,
     make_device,
     make_interface,
@@ -30,14 +37,105 @@ def test_overview_lists_own_things_only(acme, globex, alice, client_for):
     assert "GLOBEX" not in content and "globex-web" not in content
 
 
+def _overview_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("portal:network")).status_code == 200
+    return len(captured)
+
+
 def test_overview_queries_do_not_grow(acme, alice, client_for, django_assert_max_num_queries):
     client = client_for(alice)
+    client.get(reverse("portal:network"))
+    # Nothing yet: one probe (racks, cross-connects, circuits) and the devices; the others are read only once
+    # the probe finds some, the circuits' connected draw with them.
+    empty = _overview_queries(client)
+    rack = make_rack(acme)
+    make_device(acme, rack=rack, position=1)
+    cross_connect_for(acme)
+    make_pdu(make_circuit(acme, rack=rack))
+    few = _overview_queries(client)
+    assert few == empty + 4
     for _ in range(5):
+        rack = make_rack(acme)
         make_device(acme, rack=None)
-        make_rack(acme)
+        make_device(acme, rack=rack, position=3)
         cross_connect_for(acme)
+        circuit = make_circuit(acme, rack=rack, allocated_kw=Decimal("2.00"))
+        port = make_power_port(make_device(acme, name=f"psu-host-{rack.pk}"), "PSU1", watts=250)
+        services.power_port_connect(power_port=port, outlet=make_pdu(circuit).outlets.first())
+    assert _overview_queries(client) == few
     with django_assert_max_num_queries(12):
         assert client.get(reverse("portal:network")).status_code == 200
+
+
+def test_device_table_rows_read_as_the_devices_show_themselves(acme, globex, alice):
+    rack = make_rack(acme, name="C07")
+    make_device(acme, name="colo-1", rack=rack, position=10, management_ip="192.0.2.5")
+    make_device(acme, name="rented-1", rack=rack, position=20, ownership=Ownership.DATACENTER)
+    make_device(acme, name="pdu-0u", rack=rack, position=30, dtype=device_type("PDU 0U", u_height=0))
+    make_device(acme, name="spare", status=DeviceStatus.INVENTORY)
+    make_device(globex, name="theirs")
+    scoped = for_user(Device, alice, company=acme, staff_scope=False)
+    rows = selectors.device_table(scoped)
+    devices = list(scoped.select_related("device_type", "company", "rack", "site"))
+    assert [row["name"] for row in rows] == ["colo-1", "pdu-0u", "rented-1", "spare"]
+    for row, device in zip(rows, devices, strict=True):
+        assert row == {
+            "pk": device.pk,
+            "name": device.name,
+            "device_type": str(device.device_type),
+            "owner": device.owner_display,
+            "status": device.status,
+            "status_label": device.get_status_display(),
+            "rack": str(device.rack) if device.rack else None,
+            "units": device.unit_range,
+            "site": str(device.site) if device.site else None,
+            "management_ip": device.management_ip,
+        }
+    assert [row["owner"] for row in rows] == ["Acme Hosting", "Acme Hosting", "Datacenter", "Acme Hosting"]
+    assert [row["units"] for row in rows[:3]] == ["U 10", "U 30", "U 20"]
+
+
+def test_rack_and_cross_connect_rows_read_as_the_objects_show_themselves(acme, globex, alice):
+    make_rack(acme, name="C01", power_budget_kw=Decimal("6.00"))
+    roomless = make_rack(acme, name="C02")
+    roomless.room = roomless.row = None
+    roomless.save()
+    make_rack(globex, name="G01")
+    cross_connect_for(acme)
+    far = cross_connect_for(acme)
+    far.z_rack, far.z_port, far.z_party = make_rack(acme, name="MMR"), "MMR:24", "Carrier One"
+    far.save()
+    cross_connect_for(globex)
+    racks = for_user(Rack, alice, company=acme, staff_scope=False)
+    assert selectors.rack_table(racks) == [
+        {
+            "pk": rack.pk,
+            "name": rack.name,
+            "site": str(rack.site),
+            "room": str(rack.room) if rack.room else None,
+            "u_height": rack.u_height,
+            "power_budget_kw": rack.power_budget_kw,
+        }
+        for rack in racks
+    ]
+    cross_connects = for_user(CrossConnect, alice, company=acme, staff_scope=False)
+    rows = selectors.cross_connect_table(cross_connects)
+    assert len(rows) == 2
+    assert rows == [
+        {
+            "circuit_id": xc.circuit_id,
+            "status_label": xc.get_status_display(),
+            "media_label": xc.get_media_display(),
+            "a_rack": str(xc.a_rack),
+            "a_port": xc.a_port,
+            "z_rack": str(xc.z_rack) if xc.z_rack else None,
+            "z_port": xc.z_port,
+            "z_party": xc.z_party,
+            "loss_db": xc.loss_db,
+        }
+        for xc in cross_connects
+    ]
 
 
 def test_rack_elevation_in_portal(acme, globex, alice, client_for):

@@ -50,9 +50,9 @@ def overview(request, membership):
         "portal/billing/overview.html",
         {
             "balance": selectors.company_balance(company=company),
-            "open_invoices": _invoices(request, membership)
-            .filter(status__in=UNPAID_STATUSES)
-            .order_by("due_date")[:10],
+            "open_invoices": selectors.invoice_rows(
+                _invoices(request, membership).filter(status__in=UNPAID_STATUSES).order_by("due_date")[:10]
+            ),
             "card": _card(request, membership),
         },
     )
@@ -62,7 +62,9 @@ def overview(request, membership):
 def invoice_list(request, membership):
     invoices = _invoices(request, membership).order_by("-issue_date", "-pk")
     page = Paginator(invoices, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/billing/invoices.html", {"page": page})
+    return render(
+        request, "portal/billing/invoices.html", {"page": page, "invoices": selectors.invoice_rows(page.object_list)}
+    )
 
 
 @member_required("billing")

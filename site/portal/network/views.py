@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from core.probes import exists_each
 from core.tenancy import for_user
 from dcim import selectors, services
 from dcim.choices import CUSTOMER_REVEALABLE_SECRETS, RackFace, SecretField
@@ -14,6 +15,19 @@ from dcim.models import CrossConnect, Device, PowerCircuit, Rack
 from portal.views import member_required
 from tickets.services import customer_may_write
 
+# What the overview's power table shows of a circuit (other columns load on access, a query each).
+CIRCUIT_COLUMNS = (
+    "panel__name",
+    "name",
+    "feed",
+    "rack__name",
+    "amperage",
+    "voltage",
+    "phase",
+    "allocated_kw",
+    "usable_fraction",
+)
+
 
 def _scoped(model, request, membership):
     return for_user(model, request.user, company=membership.company, staff_scope=False)
@@ -21,11 +35,20 @@ def _scoped(model, request, membership):
 
 @member_required("technical")
 def network(request, membership):
+    racks = _scoped(Rack, request, membership)
+    cross_connects = _scoped(CrossConnect, request, membership)
+    circuits = _scoped(PowerCircuit, request, membership)
+    # Most customers have no racks, cross-connects or circuits of their own: one probe says which to read.
+    found = exists_each({"racks": racks, "cross_connects": cross_connects, "circuits": circuits})
     context = {
-        "racks": _scoped(Rack, request, membership).select_related("site", "room"),
-        "devices": _scoped(Device, request, membership).select_related("device_type", "company", "rack", "site"),
-        "cross_connects": _scoped(CrossConnect, request, membership).select_related("a_rack", "z_rack"),
-        "circuits": _scoped(PowerCircuit, request, membership).select_related("panel", "rack").with_connected_draw(),
+        "racks": selectors.rack_table(racks) if found["racks"] else [],
+        "devices": selectors.device_table(_scoped(Device, request, membership)),
+        "cross_connects": selectors.cross_connect_table(cross_connects) if found["cross_connects"] else [],
+        "circuits": (
+            selectors.with_connected_draw(circuits.select_related("panel", "rack").only(*CIRCUIT_COLUMNS))
+            if found["circuits"]
+            else []
+        ),
     }
     return render(request, "portal/network/overview.html", context)
 
