@@ -27,7 +27,7 @@ class BillingSummary:
     """The balance, the next invoice to pay, and when services are next billed."""
 
     balance: object
-    next_invoice: object | None
+    next_invoice: dict | None  # a row of ``billing.selectors.invoice_rows``
     next_billing_date: object | None
 
 
@@ -36,13 +36,13 @@ def billing_summary(*, user, company, next_billing_date=None) -> BillingSummary:
     ``next_billing_date`` comes from :func:`services_summary`, which reads it with the counts."""
     from billing.choices import UNPAID_STATUSES
     from billing.models import Invoice
-    from billing.selectors import company_balance
+    from billing.selectors import company_balance, invoice_rows
 
     balance = company_balance(company=company)
     next_invoice = None
     if balance.open_invoices:
         unpaid = _scoped(Invoice, user, company).filter(status__in=UNPAID_STATUSES)
-        next_invoice = unpaid.order_by("due_date", "pk").first()
+        next_invoice = next(iter(invoice_rows(unpaid.order_by("due_date", "pk")[:1])), None)
     return BillingSummary(balance=balance, next_invoice=next_invoice, next_billing_date=next_billing_date)
 
 
@@ -151,6 +151,19 @@ class BandwidthSummary:
     commit_mbps: int
 
 
+# What the bandwidth card shows of a port, its device and its state (whole rows decrypted the devices' secrets).
+BANDWIDTH_CARD_COLUMNS = (
+    "name",
+    "speed",
+    "device__name",
+    "monitoring_state__interface",
+    "monitoring_state__in_bps",
+    "monitoring_state__out_bps",
+    "monitoring_state__rates_at",
+    "monitoring_state__commit_mbps",
+)
+
+
 def monitored_interfaces(*, user, company):
     """The company's ports with a monitoring state."""
     from dcim.models import Interface
@@ -168,6 +181,7 @@ def bandwidth_summary(*, user, company) -> BandwidthSummary:
     busiest = list(
         monitored_interfaces(user=user, company=company)
         .select_related("device", "monitoring_state")
+        .only(*BANDWIDTH_CARD_COLUMNS)
         .annotate(
             # Coalesce: SQLite's MAX() of a NULL is NULL where PostgreSQL's GREATEST skips it.
             peak=Greatest(Coalesce(F("monitoring_state__in_bps"), 0.0), Coalesce(F("monitoring_state__out_bps"), 0.0)),
