@@ -6,7 +6,6 @@ import os
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 
 from collector.checks import CheckTarget, Prober
 from monitoring.check_selectors import check_targets
@@ -15,8 +14,11 @@ from monitoring.models import Check, Incident, MonitoringContact
 pytestmark = pytest.mark.django_db
 
 
-@override_settings(DEBUG=True)
 def test_demo_checks_contacts_and_an_open_incident(tmp_path, settings):
+    # Both through the ``settings`` fixture: an @override_settings(DEBUG=True) around a test that also sets the
+    # fixture's settings left DEBUG on for the tests after it (the fixture, undone last, restored the settings
+    # it found, the decorator's).
+    settings.DEBUG = True
     settings.VAR_DIR = tmp_path
     devnull = open(os.devnull, "w")  # noqa: SIM115
     call_command("demo", stdout=devnull)
