@@ -32,6 +32,26 @@ class SecretFreeHistoricalRecords(HistoricalRecords):
 _CHOICE_LABELS: dict = {}
 
 
+def _labels_of(field) -> dict | None:
+    """A choices field's labels by value (lazy), made once per field; None for callable choices."""
+    labels = _CHOICE_LABELS.get(field)
+    if labels is None:
+        if not isinstance(field.choices, list | tuple):
+            return None
+        labels = _CHOICE_LABELS[field] = dict(make_hashable(field.flatchoices))
+    return labels
+
+
+def choice_labels(model, name: str) -> dict:
+    """The display label of each value of ``model``'s choices field ``name``, in this request's language: what
+    ``get_FOO_display()`` shows, for tables built from plain values."""
+    field = model._meta.get_field(name)
+    labels = _labels_of(field)
+    if labels is None:
+        labels = dict(field.flatchoices)
+    return {value: force_str(label) for value, label in labels.items()}
+
+
 class Model(models.Model):
     """``models.Model`` whose ``get_FOO_display()`` looks the label up in a dictionary made once per field.
 
@@ -44,11 +64,9 @@ class Model(models.Model):
         abstract = True
 
     def _get_FIELD_display(self, field):
-        labels = _CHOICE_LABELS.get(field)
+        labels = _labels_of(field)
         if labels is None:
-            if not isinstance(field.choices, list | tuple):
-                return super()._get_FIELD_display(field)
-            labels = _CHOICE_LABELS[field] = dict(make_hashable(field.flatchoices))
+            return super()._get_FIELD_display(field)
         value = getattr(self, field.attname)
         # force_str() translates the lazy label into the language of this request.
         return force_str(labels.get(make_hashable(value), value), strings_only=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from core.models import choice_labels
 from dcim.choices import DeviceRole, DeviceStatus, InterfaceType, Ownership, RackFace
 from dcim.models import (
     Cable,
@@ -144,11 +145,6 @@ def rack_elevation(rack: Rack, *, face: str = RackFace.FRONT, devices=None) -> l
     return rows
 
 
-def _labels(model, name: str) -> dict:
-    """The display labels of a choices field, by value, in this request's language."""
-    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
-
-
 def rack_table(queryset) -> list[dict]:
     """The racks of ``queryset`` (tenancy-scoped, in its order) as plain rows for a table: ``pk``, ``name``,
     ``site`` and ``room`` (their names, or None), ``u_height``, ``power_budget_kw``. One read of those columns."""
@@ -163,7 +159,7 @@ def cross_connect_table(queryset) -> list[dict]:
     """The cross-connects of ``queryset`` (tenancy-scoped, in its order) as plain rows for a table: ``circuit_id``,
     ``status_label``, ``media_label``, ``a_rack`` and ``z_rack`` (their names, or None), ``a_port``, ``z_port``,
     ``z_party``, ``loss_db``. One read of those columns."""
-    statuses, media = _labels(CrossConnect, "status"), _labels(CrossConnect, "media")
+    statuses, media = choice_labels(CrossConnect, "status"), choice_labels(CrossConnect, "media")
     rows = queryset.values_list(
         "circuit_id", "status", "media", "a_rack__name", "a_port", "z_rack__name", "z_port", "z_party", "loss_db"
     )
@@ -191,7 +187,7 @@ def device_table(queryset) -> list[dict]:
     Plain values from one read of those columns, not instances: five whole rows a device (device, type, company,
     rack, site) and the template's lookups through them were most of the portal's network page.
     """
-    labels = _labels(Device, "status")
+    labels = choice_labels(Device, "status")
     datacenter = str(_("Datacenter"))
     rows = queryset.values_list(
         "pk",

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils.translation import gettext as _
 
+from core.models import choice_labels
 from ipam import statements
 from ipam.addressing import from_hex, network_bounds, parse_address, parse_network, to_hex
 from ipam.choices import IPAddressStatus, PrefixStatus
@@ -303,7 +304,7 @@ def address_table(queryset, *, limit: int) -> list[dict]:
     method call for the status label, a failed lookup through a missing assignment), cost the portal's IP page
     more than half of its CPU at a hundred addresses.
     """
-    labels = {value: str(label) for value, label in IPAddress._meta.get_field("status").flatchoices}
+    labels = choice_labels(IPAddress, "status")
     rows = (
         queryset.held()
         .order_by("family", "value")
