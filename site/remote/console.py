@@ -6,8 +6,10 @@ pyghmi is synchronous: packets its I/O thread receives are only processed by who
 session's packets at once, out of order). So every console of the process is driven by one thread,
 :class:`SolLoop`: it opens, types into and closes the consoles (the event loop hands it work through a queue
 and wakes it), processes every packet, and sends SOL data without waiting for the acknowledgement
-(:class:`_NonBlockingConsole`; unacknowledged packets are sent again from the loop). One console waiting for
-its BMC never delays another, and a keystroke costs no thread-pool hop. Output reaches the event loop through
+(:class:`_NonBlockingConsole`; unacknowledged packets are sent again from the loop), and activates and
+deactivates the SOL payload through callbacks, never with pyghmi's synchronous commands (one waits for the
+session's command in flight, whose answer only this thread would process). One console waiting for its BMC
+never delays another, and a keystroke costs no thread-pool hop. Output reaches the event loop through
 ``call_soon_threadsafe``, coalesced (one wake-up per batch of packets). Credentials are bytes
 (``../shared/TESTBED.md``).
 """
@@ -31,6 +33,13 @@ RESENDS = 6
 # The loop's longest sleep: it is woken at once for work and packets; this bounds a missed wake-up.
 LOOP_SLICE = 0.02
 CLOSE_TIMEOUT = 5.0
+# Activate Payload's own completion codes (IPMI 2.0, 24.1).
+SOL_ACTIVATE_CODES = {
+    0x81: "SOL is disabled",
+    0x82: "Maximum SOL session count reached",
+    0x83: "Cannot activate payload with encryption",
+    0x84: "Cannot activate payload without encryption",
+}
 
 
 class ConsoleError(Exception):
@@ -47,43 +56,105 @@ def _nonblocking_console_class():
         return _console_class
     from pyghmi import exceptions
     from pyghmi.ipmi import console
+    from pyghmi.ipmi.private import constants
 
     pyghmi_without_lock_inversion()
 
     class _NonBlockingConsole(console.Console):
         sent_at = 0.0
         resends = 0
+        # Payload activation, sent from the loop's turns (activate_due) rather than from pyghmi's logon callback.
+        session_ready = False
+        activation_sent = False
+        release_first = False
+        activating_on = None
 
-        def _sendoutput(self, output, sendbreak=False):
-            # pyghmi's version then waits for the acknowledgement in a loop of wait_for_rsp (which processes
-            # every session's packets, re-entrantly, on whichever thread typed); here the loop resends instead.
-            self.myseq = (self.myseq + 1) & 0xF or 1
-            if isinstance(output, str):
-                output = output.encode("utf8")
-            payload = bytearray((self.myseq, 0, 0, 0b10000 if sendbreak else 0)) + output
-            self.lasttextsize = len(output)
-            self.awaitingack = True
-            self.lastpayload = payload
-            self.sent_at = time.monotonic()
-            self.resends = 0
-            try:
-                self.send_payload(payload, retry=False, needskeepalive=not output)
-            except exceptions.IpmiException:
-                pass  # send_payload has told the handler (broken session)
+        def _got_session(self, response):
+            # pyghmi's version activates the SOL payload with a synchronous raw_command, on whichever thread
+            # processed the logon: on a session shared with earlier consoles that is this loop, in Console's
+            # constructor. raw_command first waits for any command already in flight on the session (its
+            # keepalive, sent by this loop a moment before) without processing packets, and this loop is the only
+            # thread that would process that command's answer: every console of the process stalled until the
+            # command expired (9 to 20 s), and this one failed ("the BMC did not answer").
+            if "error" in response:
+                self._print_error(response["error"])
+                return
+            if not self.ipmi_session:
+                self.callgotsession = response  # the constructor calls this again once the session is kept
+                return
+            self.session_ready = True
 
-        def resend_due(self, now: float) -> None:
-            if not self.awaitingack or self.broken or now - self.sent_at < RESEND_AFTER:
+        def activate_due(self) -> None:
+            """Send Activate Payload (or first the Deactivate Payload it asked for) once the session is logged in
+            and has no command in flight; answers arrive through callbacks, on this loop."""
+            session = self.ipmi_session
+            if not self.session_ready or self.activation_sent or self.broken or session is None:
                 return
-            if self.resends >= RESENDS:
-                self.awaitingack = False
-                self._print_error("Connection lost")
+            if not session.logged or session._isincommand():
+                return  # a later turn: the command in flight is answered through this loop meanwhile
+            if self.release_first:  # the payload is active for another client and force was asked for
+                self.release_first = False
+                _send(session, 0x49, (1, 1, 0, 0, 0, 0), lambda answer: None)
                 return
-            self.resends += 1
-            self.sent_at = now
-            try:
-                self.send_payload(self.lastpayload, retry=False, needskeepalive=self.lasttextsize == 0)
-            except exceptions.IpmiException:
-                pass
+            self.activation_sent = True
+            self.activating_on = session
+            if not _send(session, 0x48, (1, 1, 0b11000000, 0, 0, 0), self._activated):  # SOL 1, encrypted
+                self._print_error("Session no longer connected")
+
+        def _activated(self, response: dict) -> None:
+            session, code = self.activating_on, response.get("code")
+            if self.broken or self.ipmi_session is None:
+                # Closed while the activation was on its way: give back what the BMC has just activated (the
+                # callback cleared the session's command, so this sends at once).
+                if not code and "error" not in response and not session._isincommand():
+                    _send(session, 0x49, (1, 1, 0, 0, 0, 0), lambda answer: None)
+                return
+            if code == 0x80 and self.force_session and not self.retriedpayload:
+                self.retriedpayload = 1  # active for another client: deactivate it, then activate again
+                self.release_first, self.activation_sent = True, False
+                return
+            if code:
+                self._print_error(
+                    constants.ipmi_completion_codes.get(code)
+                    or SOL_ACTIVATE_CODES.get(code)
+                    or f"SOL encountered unrecognised error code {code}"
+                )
+                return
+            if "error" in response:
+                self._print_error(response["error"])
+                return
+            data = response.get("data") or b""
+            if len(data) < 10:
+                self._print_error("the BMC answered Activate Payload with too little data")
+                return
+            port = data[8] + (data[9] << 8)
+            if port not in (self.port, int.from_bytes(self.port.to_bytes(2, "big"), "little")):
+                self._print_error(f"the BMC serves its serial console on port {port}, which is not supported")
+                return
+            self.activated = True
+            self.maxoutcount = (data[5] << 8) + data[4]
+            if session.sol_handler is not None:
+                session.sol_handler({"error": "Session Disconnected"})  # the console this one replaces
+            # One SOL keepalive per session: those of consoles this session carried before go (two in one turn
+            # would wait for each other the way activation did).
+            for key, (_, callback) in list((session._customkeepalives or {}).items()):
+                owner = getattr(callback, "__self__", None)
+                if owner is not self and isinstance(owner, console.Console):
+                    session.unregister_keepalive(key)
+            self.keepaliveid = session.register_keepalive(
+                cmd={"netfn": 6, "command": 0x4B, "data": (1, 1)}, callback=self._got_payload_instance_info
+            )
+            session.sol_handler = self._got_sol_payload
+            self.connected = True
+            self._sendpendingoutput()
+
+    def _send(session, command: int, data: tuple, callback) -> bool:
+        """An application-netfn command answered through ``callback`` (never waits); False if the session broke."""
+        try:
+            session.raw_command(netfn=6, command=command, data=data, callback=session._keepalive_wrapper(callback))
+        except exceptions.IpmiException:
+            return False
+        return True
 
     _console_class = _NonBlockingConsole
     return _console_class
@@ -190,6 +261,7 @@ class SolBridge:
         self._closing: asyncio.Future | None = None
         # State kept on the SOL loop's thread only.
         self._opening = False
+        self._refusal = ""
         self._open_deadline = 0.0
         self._close_deadline = 0.0
         self._close_sent = False
@@ -253,7 +325,9 @@ class SolBridge:
         if self.closed:
             return
         if isinstance(data, dict):
-            if "error" in data and not self._opening:  # while opening, _tick reports it as a refusal
+            if "error" in data and self._opening:  # _tick reports it as the refusal's reason
+                self._refusal = str(data["error"])
+            elif "error" in data:
                 self._deliver(self.on_error, str(data["error"]))
             return
         with self._output_lock:
@@ -302,10 +376,12 @@ class SolBridge:
         if console is None:
             return
         if self._opening:
+            console.activate_due()
             if console.connected:
                 self._open_result()
             elif console.broken:
-                self._open_result(ConsoleError("the BMC refused the serial console"))
+                reason = f" ({self._refusal})" if self._refusal else ""
+                self._open_result(ConsoleError(f"the BMC refused the serial console{reason}"))
             elif now > self._open_deadline:
                 self._open_result(ConsoleError("the BMC did not open its serial console in time"))
             return
