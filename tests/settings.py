@@ -35,6 +35,9 @@ if REDIS_URL:
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
         {**CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0], "address": REDIS_URL}
     ]
+    # Pub/sub ignores the database number: a group's messages reached the other worker's sockets of the same
+    # group name (ids count from 1 in each worker's database: the console of device 7, the user 3's sign-out).
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{WORKER}"
     Q_CLUSTER["redis"] = REDIS_URL  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405 - tasks run inline in tests
