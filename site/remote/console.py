@@ -148,6 +148,37 @@ def _nonblocking_console_class():
             self.connected = True
             self._sendpendingoutput()
 
+        def _sendoutput(self, output, sendbreak=False):
+            # pyghmi's version then waits for the acknowledgement in a loop of wait_for_rsp (which processes
+            # every session's packets, re-entrantly, on whichever thread typed); here the loop resends instead.
+            self.myseq = (self.myseq + 1) & 0xF or 1
+            if isinstance(output, str):
+                output = output.encode("utf8")
+            payload = bytearray((self.myseq, 0, 0, 0b10000 if sendbreak else 0)) + output
+            self.lasttextsize = len(output)
+            self.awaitingack = True
+            self.lastpayload = payload
+            self.sent_at = time.monotonic()
+            self.resends = 0
+            try:
+                self.send_payload(payload, retry=False, needskeepalive=not output)
+            except exceptions.IpmiException:
+                pass  # send_payload has told the handler (broken session)
+
+        def resend_due(self, now: float) -> None:
+            if not self.awaitingack or self.broken or now - self.sent_at < RESEND_AFTER:
+                return
+            if self.resends >= RESENDS:
+                self.awaitingack = False
+                self._print_error("Connection lost")
+                return
+            self.resends += 1
+            self.sent_at = now
+            try:
+                self.send_payload(self.lastpayload, retry=False, needskeepalive=self.lasttextsize == 0)
+            except exceptions.IpmiException:
+                pass
+
     def _send(session, command: int, data: tuple, callback) -> bool:
         """An application-netfn command answered through ``callback`` (never waits); False if the session broke."""
         try:

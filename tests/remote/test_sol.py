@@ -109,3 +109,34 @@ def test_a_console_closed_before_its_activation_was_answered_gives_the_payload_b
     activating, released = asyncio.run(scenario())
     assert activating
     assert released, held_bmc.state()
+
+
+def test_a_bmc_that_stops_answering_holds_up_no_other_console(held_bmc):
+    """Keystrokes are sent without waiting for the acknowledgement (pyghmi's console waits up to 12.5 s for it, on
+    the one thread every console shares); unacknowledged ones are sent again, then the console says it was lost."""
+    other = start_simulator([{"name": "other-host", "username": "admin", "password": "held-pw"}])
+
+    async def scenario():
+        held_output, other_output, errors = [], [], []
+        held = SolBridge(
+            _target(held_bmc), loop=asyncio.get_running_loop(), on_output=held_output.append, on_error=errors.append
+        )
+        await held.open()
+        answering = _bridge(other, other_output)
+        await answering.open()
+        os.kill(held_bmc.process.pid, signal.SIGSTOP)
+        await held.send(b"hostname\r")
+        await asyncio.sleep(0.2)
+        await answering.send(b"hostname\r")
+        answered = await _eventually(lambda: b"\r\nother-host\r\n" in b"".join(other_output), within=5)
+        lost = await _eventually(lambda: bool(errors), within=10)
+        await answering.close()
+        await held.close()
+        return answered, lost, errors
+
+    try:
+        answered, lost, errors = asyncio.run(scenario())
+    finally:
+        other.stop()
+    assert answered, "the answering BMC's console waited for the silent one"
+    assert lost and "Connection lost" in errors[0], errors
