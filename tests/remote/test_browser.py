@@ -105,9 +105,15 @@ def test_customer_reboots_the_server_and_types_into_its_console(browser, asgi_se
         page.locator("#console .xterm-helper-textarea").focus()
         page.keyboard.type("echo typed-in-chromium")
         page.keyboard.press("Enter")
-        page.locator("#console .xterm-rows", has_text="typed-in-chromium").first.wait_for()
-        rows = page.locator("#console .xterm-rows").text_content()
-        assert rows.count("typed-in-chromium") >= 2  # the echoed command line and the shell's answer
+        # The echoed command line, then the shell's answer (they arrive in separate packets: wait for both).
+        try:
+            page.wait_for_function(
+                "() => (document.querySelector('#console .xterm-rows').textContent"
+                ".match(/typed-in-chromium/g) || []).length >= 2"
+            )
+        except Exception as error:
+            rows = page.locator("#console .xterm-rows").text_content()
+            raise AssertionError(f"the shell did not answer: {rows!r} {problems}") from error
         assert "echo typed-in-chromium\r" in bmc.state()["received"]
     finally:
         context.close()
