@@ -76,7 +76,8 @@ def pyghmi_without_lock_inversion() -> None:
     and a keepalive) deadlock, and every other pyghmi call of the process then waits on one of those locks for
     good: the 500-BMC collector stalled at 0 % CPU (seen with gdb) once BMCs stopped answering. Both are RLocks
     guarding short sections, so one RLock for both cannot deadlock; the one section that waited (a broken
-    session's logout, below) no longer does. A session re-logging in mid-command no longer waits for itself.
+    session's logout, below) no longer does. A session re-logging in mid-command no longer waits for itself, and
+    a command waiting for the one in flight processes the answer it waits for.
     """
     global _pyghmi_ready
     if _pyghmi_ready:
@@ -107,6 +108,18 @@ def pyghmi_without_lock_inversion() -> None:
                 return relog(self)
 
             session.Session._relog = relog_without_waiting_for_itself
+
+            def cmdwait_processing_answers(self):
+                # A command waits for the one in flight on its session (a keepalive, sent with a callback by
+                # whichever thread's wait_for_rsp found it due) without processing packets: when no other thread
+                # was pumping, the keepalive's answer sat in the queue until the command expired (9 to 20 s) and
+                # the poll, power command or console waiting behind it failed. The waiter processes its session's
+                # packets as awaitresponse does.
+                while self._isincommand():
+                    session._io_wait(self._isincommand(), self.sockaddr, self.evq)
+                    self.process_pktqueue()
+
+            session.Session._cmdwait = cmdwait_processing_answers
             _pyghmi_ready = True
 
 

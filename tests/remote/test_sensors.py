@@ -10,13 +10,14 @@ from asgiref.sync import async_to_sync
 from django.test import Client
 from django.urls import reverse
 
-from collector.ipmi import IpmiCollector, read_sensors, sensor_rrd_path
+from collector.ipmi import BmcTarget, IpmiCollector, power_command, read_sensors, sensor_rrd_path
 from collector.shard import Shard
 from monitoring.choices import EventKind
 from monitoring.models import MonitoringEvent
 from monitoring.services import collector_token_create
 from remote.models import BmcStatus
 from remote.simulator import free_port, start_simulator
+from tests.remote.conftest import HELD_PASSWORD, shared_session
 from tests.remote.factories import server_with_bmc
 
 pytestmark = pytest.mark.slow
@@ -177,3 +178,30 @@ def test_a_round_ends_within_its_deadline_with_a_dead_and_a_hung_bmc(bmc, tmp_pa
     assert max(in_flight) <= 2, in_flight  # at most one call per stuck BMC, however many rounds
     events = [event for batch in portal.batches for event in batch["events"]]
     assert {event["device"] for event in events if event["status"] == "unreachable"} == {2, 3}
+
+
+def test_a_poll_and_a_power_command_wait_out_their_sessions_keepalive(held_bmc):
+    """A keepalive is sent, with a callback, by whichever thread's pyghmi turn finds it due; a command on the same
+    session waits for it to be answered. pyghmi's wait processed no packets, so when no other thread was pumping
+    the answer sat in the queue until the keepalive expired (9 to 20 s) and the poll failed its 2 s deadline."""
+    import threading
+
+    from pyghmi.ipmi.private import session as ipmisession
+
+    target = BmcTarget(host="127.0.0.1", port=held_bmc.port, username="admin", password=HELD_PASSWORD)
+    assert read_sensors(target).power == "on"
+    session = shared_session(held_bmc)
+    results = {}
+    for name, call in (("poll", lambda: read_sensors(target, timeout=2).power),
+                       ("power", lambda: power_command(target, "status", timeout=2)["powerstate"])):  # fmt: skip
+        os.kill(held_bmc.process.pid, signal.SIGSTOP)
+        ipmisession.Session.keepalive_sessions[session]["timeout"] = 0
+        ipmisession.Session.wait_for_rsp(0.05)  # a turn sends it; nobody turns after
+        in_command = bool(session._isincommand())
+        thaw = threading.Timer(0.3, os.kill, (held_bmc.process.pid, signal.SIGCONT))
+        thaw.start()
+        try:
+            results[name] = (in_command, call())
+        finally:
+            thaw.join()
+    assert results == {"poll": (True, "on"), "power": (True, "on")}

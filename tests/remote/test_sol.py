@@ -13,39 +13,19 @@ import pytest
 from collector.ipmi import BmcTarget
 from remote.console import ConsoleError, SolBridge
 from remote.simulator import start_simulator
+from tests.remote.conftest import HELD_PASSWORD, shared_session
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def held_bmc():
-    """A BMC of its own (its pyghmi session is shared by this test's consoles only), thawed and stopped after."""
-    sim = start_simulator([{"name": "held-host", "username": "admin", "password": "held-pw"}])
-    yield sim
-    os.kill(sim.process.pid, signal.SIGCONT)
-    sim.stop()
-
-
 def _target(sim) -> BmcTarget:
-    return BmcTarget(host="127.0.0.1", port=sim.port, username="admin", password="held-pw")
+    return BmcTarget(host="127.0.0.1", port=sim.port, username="admin", password=HELD_PASSWORD)
 
 
 def _bridge(sim, output: list[bytes]) -> SolBridge:
     return SolBridge(
         _target(sim), loop=asyncio.get_running_loop(), on_output=output.append, on_error=lambda message: None
     )
-
-
-def _shared_session(sim):
-    from pyghmi.ipmi.private import session
-
-    found = [
-        entry["ipmisession"]
-        for entry in list(session.Session.keepalive_sessions.values())
-        if getattr(entry.get("ipmisession"), "port", None) == sim.port
-    ]
-    assert len(found) == 1, found
-    return found[0]
 
 
 async def _eventually(predicate, *, within: float = 10.0) -> bool:
@@ -65,7 +45,7 @@ def test_a_console_opens_while_its_sessions_keepalive_is_unanswered(held_bmc):
         first = _bridge(held_bmc, [])
         await first.open()
         await first.close()
-        session = _shared_session(held_bmc)
+        session = shared_session(held_bmc)
         os.kill(held_bmc.process.pid, signal.SIGSTOP)
         from pyghmi.ipmi.private import session as ipmisession
 
@@ -115,7 +95,7 @@ def test_a_console_closed_before_its_activation_was_answered_gives_the_payload_b
 def test_a_bmc_that_stops_answering_holds_up_no_other_console(held_bmc):
     """Keystrokes are sent without waiting for the acknowledgement (pyghmi's console waits up to 12.5 s for it, on
     the one thread every console shares); unacknowledged ones are sent again, then the console says it was lost."""
-    other = start_simulator([{"name": "other-host", "username": "admin", "password": "held-pw"}])
+    other = start_simulator([{"name": "other-host", "username": "admin", "password": HELD_PASSWORD}])
 
     async def scenario():
         held_output, other_output, errors = [], [], []
