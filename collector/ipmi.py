@@ -77,7 +77,8 @@ def pyghmi_without_lock_inversion() -> None:
     good: the 500-BMC collector stalled at 0 % CPU (seen with gdb) once BMCs stopped answering. Both are RLocks
     guarding short sections, so one RLock for both cannot deadlock; the one section that waited (a broken
     session's logout, below) no longer does. A session re-logging in mid-command no longer waits for itself, and
-    a command waiting for the one in flight processes the answer it waits for.
+    a command waiting for the one in flight processes the answer it waits for, and a session given up on says
+    why before it says it is broken.
     """
     global _pyghmi_ready
     if _pyghmi_ready:
@@ -120,6 +121,17 @@ def pyghmi_without_lock_inversion() -> None:
                     self.process_pktqueue()
 
             session.Session._cmdwait = cmdwait_processing_answers
+            mark_broken = session.Session._mark_broken
+
+            def mark_broken_saying_why_first(self, error=None):
+                # _mark_broken logs out (which marks the session broken) before it records why; a thread waiting
+                # for the logon on another thread's packet processing raised IpmiException(self.errormsg) in
+                # between: "AttributeError 'Session' object has no attribute 'errormsg'" instead of the reason
+                # ("Incorrect password provided"), seen in CI.
+                self.errormsg = error
+                return mark_broken(self, error)
+
+            session.Session._mark_broken = mark_broken_saying_why_first
             _pyghmi_ready = True
 
 
