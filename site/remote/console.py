@@ -42,6 +42,20 @@ SOL_ACTIVATE_CODES = {
 }
 
 
+# Activate / Deactivate Payload (application netfn): SOL, instance 1; activation encrypted and authenticated.
+ACTIVATE_PAYLOAD, ACTIVATE_SOL = 0x48, (1, 1, 0b11000000, 0, 0, 0)
+DEACTIVATE_PAYLOAD, DEACTIVATE_SOL = 0x49, (1, 1, 0, 0, 0, 0)
+
+
+def _send(session, command: int, data: tuple, callback) -> bool:
+    """An application-netfn command answered through ``callback`` (never waits); False if the session broke."""
+    try:
+        session.raw_command(netfn=6, command=command, data=data, callback=session._keepalive_wrapper(callback))
+    except Exception:  # noqa: BLE001 - pyghmi raises several kinds for a session that broke
+        return False
+    return True
+
+
 class ConsoleError(Exception):
     """The console could not be opened or broke."""
 
@@ -94,11 +108,11 @@ def _nonblocking_console_class():
                 return  # a later turn: the command in flight is answered through this loop meanwhile
             if self.release_first:  # the payload is active for another client and force was asked for
                 self.release_first = False
-                _send(session, 0x49, (1, 1, 0, 0, 0, 0), lambda answer: None)
+                _send(session, DEACTIVATE_PAYLOAD, DEACTIVATE_SOL, lambda answer: None)
                 return
             self.activation_sent = True
             self.activating_on = session
-            if not _send(session, 0x48, (1, 1, 0b11000000, 0, 0, 0), self._activated):  # SOL 1, encrypted
+            if not _send(session, ACTIVATE_PAYLOAD, ACTIVATE_SOL, self._activated):
                 self._print_error("Session no longer connected")
 
         def _activated(self, response: dict) -> None:
@@ -107,7 +121,7 @@ def _nonblocking_console_class():
                 # Closed while the activation was on its way: give back what the BMC has just activated (the
                 # callback cleared the session's command, so this sends at once).
                 if not code and "error" not in response and not session._isincommand():
-                    _send(session, 0x49, (1, 1, 0, 0, 0, 0), lambda answer: None)
+                    _send(session, DEACTIVATE_PAYLOAD, DEACTIVATE_SOL, lambda answer: None)
                 return
             if code == 0x80 and self.force_session and not self.retriedpayload:
                 self.retriedpayload = 1  # active for another client: deactivate it, then activate again
@@ -178,14 +192,6 @@ def _nonblocking_console_class():
                 self.send_payload(self.lastpayload, retry=False, needskeepalive=self.lasttextsize == 0)
             except exceptions.IpmiException:
                 pass
-
-    def _send(session, command: int, data: tuple, callback) -> bool:
-        """An application-netfn command answered through ``callback`` (never waits); False if the session broke."""
-        try:
-            session.raw_command(netfn=6, command=command, data=data, callback=session._keepalive_wrapper(callback))
-        except exceptions.IpmiException:
-            return False
-        return True
 
     _console_class = _NonBlockingConsole
     return _console_class
@@ -436,15 +442,8 @@ class SolBridge:
             return  # the answer is awaited, or a keepalive is in flight (sent on a later tick)
         session.unregister_keepalive(console.keepaliveid)
         self._close_sent = True
-        try:
-            session.raw_command(
-                netfn=6,
-                command=0x49,
-                data=(1, 1, 0, 0, 0, 0),
-                callback=session._keepalive_wrapper(lambda response: self._finish_close()),
-            )
-        except Exception:  # noqa: BLE001 - the session broke: nothing left to deactivate
-            self._finish_close()
+        if not _send(session, DEACTIVATE_PAYLOAD, DEACTIVATE_SOL, lambda response: self._finish_close()):
+            self._finish_close()  # the session broke: nothing left to deactivate
 
     def _finish_close(self) -> None:
         if self._close_done:

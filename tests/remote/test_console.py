@@ -41,8 +41,8 @@ def _socket(client: Client, device) -> WebsocketCommunicator:
 async def _until(socket, predicate, *, timeout=30.0) -> list[dict]:
     """Messages up to and including the first that satisfies ``predicate``.
 
-    The default wait is long: these tests check what the console does, not how fast. In a full parallel run
-    (both xdist workers busy) reaching "connected" once took more than 10 s (see issue 19's closing note).
+    The default wait is long: these tests check what the console does, not how fast (reaching "connected" once
+    took over 10 s in CI: pyghmi's synchronous activation waited out a keepalive, fixed in remote.console).
     """
     seen = []
     loop = asyncio.get_running_loop()
